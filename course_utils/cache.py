@@ -1,0 +1,104 @@
+"""Per-file results computed once, in parallel, and kept on disk.
+
+A result is cached under a key made of the computation's name, every parameter, and the input
+file's identity (resolved path, size, modification time), so a changed parameter or file is
+recomputed and nothing stale is read. Each cache file is written atomically.
+
+Used in: every chapter that computes features or embeddings for a whole data set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+from joblib import Parallel, delayed
+from tqdm.auto import tqdm
+
+from course_utils.config import data_home
+from course_utils.errors import ConfigError
+from course_utils.io import atomic_path
+
+JOBS_ENV = "COURSE_JOBS"
+CACHE_VERSION = 1
+
+
+def default_jobs() -> int:
+    """Worker processes: ``$COURSE_JOBS`` or every CPU core."""
+    value = os.environ.get(JOBS_ENV)
+    if value is None:
+        return os.cpu_count() or 1
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"${JOBS_ENV}={value!r} must be a positive whole number of worker processes")
+    return int(value)
+
+
+def cache_key(name: str, params: dict[str, Any], path: str | os.PathLike) -> str:
+    """Hex key of one computation on one file (name, parameters, file identity)."""
+    stat = Path(path).stat()
+    identity = {"v": CACHE_VERSION, "name": name, "params": params,
+                "file": str(Path(path).resolve()), "size": stat.st_size, "mtime": stat.st_mtime_ns}
+    text = json.dumps(identity, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def cache_dir(name: str) -> Path:
+    """Folder that holds the cached results of computation ``name``."""
+    return data_home() / "cache" / name
+
+
+def _cached_call(func: Callable, path: str, name: str, params: dict, use_cache: bool) -> dict[str, np.ndarray]:
+    target = cache_dir(name) / f"{cache_key(name, params, path)}.npz"
+    if use_cache and target.is_file():
+        with np.load(target) as stored:
+            return dict(stored)
+    result = func(path, **params)
+    if not isinstance(result, dict):
+        result = {"value": result}
+    result = {k: np.asarray(v) for k, v in result.items()}
+    if use_cache:
+        with atomic_path(target) as tmp:
+            with open(tmp, "wb") as handle:
+                np.savez(handle, **result)
+    return result
+
+
+def map_files(func: Callable[..., Any], paths: Iterable[str | os.PathLike], *, name: str,
+              params: dict[str, Any] | None = None, n_jobs: int | None = None, cache: bool = True,
+              desc: str | None = None) -> list[dict[str, np.ndarray]]:
+    """Apply ``func(path, **params)`` to every file, in parallel, reading and filling the cache.
+
+    Parameters
+    ----------
+    func : callable
+        A module-level function (it is sent to worker processes) returning an array or a dict
+        of arrays.
+    paths : iterable of path-like
+        Input files.
+    name : str
+        Name of the computation; part of the cache key and the cache folder.
+    params : dict
+        Keyword arguments of ``func``; every one is part of the cache key.
+    n_jobs : int, optional
+        Worker processes (default :func:`default_jobs`); 1 runs in this process.
+    cache : bool
+        Read and write the disk cache.
+
+    Returns
+    -------
+    list of dict
+        One dict of arrays per file, in input order (a bare array comes back under ``"value"``).
+    """
+    paths = [str(p) for p in paths]
+    params = dict(params or {})
+    n_jobs = default_jobs() if n_jobs is None else n_jobs
+    tasks = (delayed(_cached_call)(func, p, name, params, cache) for p in paths)
+    bar = dict(total=len(paths), desc=desc or name, unit="file")
+    if n_jobs == 1 or len(paths) < 2:
+        return [task[0](*task[1], **task[2]) for task in tqdm(tasks, **bar)]
+    runner = Parallel(n_jobs=n_jobs, return_as="generator")
+    return list(tqdm(runner(tasks), **bar))

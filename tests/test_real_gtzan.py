@@ -1,0 +1,37 @@
+"""The data layer on 100 real GTZAN clips (``../shared/data/gtzan-mini``); skipped without them."""
+
+import numpy as np
+import pytest
+
+from course_utils.data import load_dataset, segment_table, track_split
+
+pytestmark = pytest.mark.real_data
+
+
+def test_mini_gtzan_loads_au_and_wav(shared_data):
+    dataset = load_dataset(shared_data / "gtzan-mini")
+    assert dataset.name == "GTZAN" and dataset.is_gtzan and not dataset.synthetic
+    assert len(dataset) == 100 and len(dataset.labels) == 10
+    assert set(dataset.tracks["format"]) == {"au", "wav"}
+    assert (dataset.tracks.groupby("label").size() == 10).all()
+    assert dataset.tracks["duration"].between(29.9, 30.7).all() and set(dataset.tracks["sr"]) == {22050}
+    for track_id in ("blues.00003", "disco.00003"):  # one .au, one .wav
+        y = dataset.load(track_id)
+        assert y.dtype == np.float32 and 29.9 < len(y) / 22050 < 30.7 and 0.01 < np.abs(y).max() <= 1.0
+
+
+def test_fault_filtered_split_on_the_mini_set(shared_data):
+    from course_utils.data.splits import split_lists_dir
+
+    folder = split_lists_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for part in ("train", "valid", "test"):
+        (folder / f"{part}_filtered.txt").write_bytes((shared_data / "splits" / f"{part}_filtered.txt").read_bytes())
+    dataset = load_dataset(shared_data / "gtzan-mini")
+    split = track_split(dataset, method="fault_filtered")
+    counts = split.counts(dataset.tracks)
+    print(split.report, counts, sep="\n")
+    assert "930 tracks" in split.report
+    assert counts.to_numpy().sum() == len(split.part) <= 100
+    segments = split.assign(segment_table(dataset.tracks, seconds=3.0))
+    assert (segments.groupby("track_id")["split"].nunique() == 1).all()

@@ -1,0 +1,123 @@
+import pandas as pd
+import pytest
+
+from conftest import make_collection
+from course_utils.data import (fault_filtered_lists, load_dataset, segment_table, track_folds,
+                               track_split)
+from course_utils.data import splits as splits_module
+from course_utils.errors import ConfigError, SplitError
+
+
+def fake_tracks(per_label=10, labels=("blues", "jazz", "rock")):
+    rows = [{"track_id": f"{label}.{k:05d}", "label": label, "duration": 30.0}
+            for label in labels for k in range(per_label)]
+    return pd.DataFrame(rows)
+
+
+def test_stratified_split_is_disjoint_complete_and_seeded():
+    tracks = fake_tracks()
+    split = track_split(tracks, method="stratified", test_size=0.2, valid_size=0.1, seed=3)
+    parts = [set(split.ids(p)) for p in ("train", "valid", "test")]
+    assert not (parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2])
+    assert set().union(*parts) == set(tracks["track_id"])
+    assert [len(p) for p in parts] == [21, 3, 6]
+    assert (split.counts(tracks)["test"] == 2).all()
+    again = track_split(tracks, method="stratified", test_size=0.2, valid_size=0.1, seed=3)
+    assert again.part.equals(split.part)
+    other = track_split(tracks, method="stratified", test_size=0.2, valid_size=0.1, seed=4)
+    assert not other.part.equals(split.part)
+
+
+def test_segments_inherit_their_track_split():
+    tracks = fake_tracks()
+    split = track_split(tracks, method="stratified")
+    segments = split.assign(segment_table(tracks, seconds=3.0))
+    assert len(segments) == 10 * len(tracks)
+    assert (segments.groupby("track_id")["split"].nunique() == 1).all()
+    assert (segments["split"] == segments["track_id"].map(split.part)).all()
+
+
+def test_bad_split_arguments():
+    tracks = fake_tracks()
+    with pytest.raises(ConfigError, match="method"):
+        track_split(tracks, method="random")
+    with pytest.raises(ConfigError, match="test_size"):
+        track_split(tracks, method="stratified", test_size=1.5)
+    with pytest.raises(ConfigError, match="leave tracks for training"):
+        track_split(tracks, method="stratified", test_size=0.5, valid_size=0.5)
+    with pytest.raises(SplitError, match="label 'blues' has 1 tracks"):
+        track_split(fake_tracks(per_label=1), method="stratified")
+    with pytest.raises(ConfigError, match="track_id"):
+        track_split(pd.DataFrame({"x": [1]}))
+
+
+def test_track_folds_never_split_a_track():
+    segments = segment_table(fake_tracks(), seconds=3.0)
+    folds = track_folds(segments, n_splits=5, seed=0)
+    assert len(folds) == 5
+    seen_in_test = []
+    for train, test in folds:
+        train_ids = set(segments["track_id"].iloc[train])
+        test_ids = set(segments["track_id"].iloc[test])
+        assert not train_ids & test_ids
+        seen_in_test += list(test_ids)
+    assert sorted(seen_in_test) == sorted(segments["track_id"].unique())
+    with pytest.raises(SplitError, match="n_splits=11"):
+        track_folds(segments, n_splits=11)
+
+
+def seed_lists(monkeypatch, lists: dict[str, list[str]]):
+    """Write split lists into the cache and accept their checksums (stand-in for the published ones)."""
+    from course_utils.data.download import file_sha256
+
+    folder = splits_module.split_lists_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    sums = {}
+    for part, ids in lists.items():
+        path = folder / f"{part}_filtered.txt"
+        path.write_text("".join(f"{i.split('.')[0]}/{i}.wav\n" for i in ids))
+        sums[part] = file_sha256(path)
+    monkeypatch.setattr(splits_module, "FAULT_FILTERED_SHA256", sums)
+
+
+def test_fault_filtered_split_intersects_and_reports(tmp_path, monkeypatch):
+    dataset = load_dataset(make_collection(tmp_path, per_label=4))
+    seed_lists(monkeypatch, {
+        "train": ["blues.00000", "blues.00001", "rock.00000", "rock.00001", "rock.00077"],
+        "valid": ["blues.00002", "rock.00002"],
+        "test": ["blues.00003", "rock.00003", "blues.00099"],
+    })
+    split = track_split(dataset, method="fault_filtered")
+    assert split.method == "fault_filtered"
+    assert split.ids("test") == ["blues.00003", "rock.00003"]
+    assert "10 tracks, 8 present" in split.report and "2 named but absent" in split.report
+    assert track_split(dataset).method == "fault_filtered"  # auto picks it for GTZAN
+
+
+def test_auto_falls_back_and_says_why(tmp_path, monkeypatch):
+    dataset = load_dataset(make_collection(tmp_path, per_label=5))
+    split = track_split(dataset)  # offline, no cached lists
+    assert split.method == "stratified" and "lists are unavailable" in split.report
+    seed_lists(monkeypatch, {"train": ["blues.00000", "rock.00000"], "valid": [], "test": ["blues.00001"]})
+    split = track_split(dataset)
+    assert split.method == "stratified" and "too few of the listed tracks" in split.report
+    other = load_dataset(make_collection(tmp_path / "other", labels=("folk", "punk"), per_label=5))
+    assert "not GTZAN" in track_split(other).report
+
+
+def test_a_tampered_list_is_refused(monkeypatch):
+    seed_lists(monkeypatch, {"train": ["blues.00000"], "valid": [], "test": []})
+    (splits_module.split_lists_dir() / "train_filtered.txt").write_text("blues/blues.00042.wav\n")
+    with pytest.raises(SplitError, match="does not match its published checksum"):
+        fault_filtered_lists()
+
+
+@pytest.mark.real_data
+def test_published_lists_from_shared(shared_data):
+    folder = splits_module.split_lists_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for part in ("train", "valid", "test"):
+        (folder / f"{part}_filtered.txt").write_bytes((shared_data / "splits" / f"{part}_filtered.txt").read_bytes())
+    lists = fault_filtered_lists(download_missing=False)
+    assert [len(lists[p]) for p in ("train", "valid", "test")] == [443, 197, 290]
+    assert lists["test"][0] == "blues.00012"
