@@ -1,6 +1,7 @@
 # One entry point for learners, instructors and CI. Every target installs first if needed.
 PY := .venv/bin/python
 JOBS ?= auto
+BOOK_FLAGS ?=
 
 .PHONY: install book test exercises bench clean
 
@@ -9,11 +10,11 @@ install:
 
 ## Build the book to _build/html, executing every chapter on the resolved data set.
 book: install
-	$(PY) -m jupyter_book build --all . 
+	.venv/bin/jupyter-book build --all $(BOOK_FLAGS) .
 
 ## Unit tests, notebook tests (nbval) and sync checks, in parallel.
 test: install
-	$(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=900 tests book solutions
+	COURSE_CHECKS_STRICT=1 $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=900 tests book solutions
 
 ## Regenerate exercises/ from solutions/.
 exercises: install

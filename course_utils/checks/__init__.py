@@ -1,0 +1,62 @@
+"""Self-checks for the exercise notebooks: precise feedback on what a learner's answer does.
+
+Each chapter has a module (``course_utils.checks.audio_basics`` ...) of check functions. A check
+runs the learner's function or value on cases with known answers and prints either a
+confirmation or what exactly is wrong. Checks test behaviour, never the code's wording.
+
+With ``COURSE_CHECKS_STRICT=1`` (set by the tests) a failed check raises :class:`CheckFailed`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Callable
+
+from course_utils.errors import CourseError
+
+STRICT_ENV = "COURSE_CHECKS_STRICT"
+
+
+class CheckFailed(CourseError, AssertionError):
+    """A learner's answer does not behave as the exercise asks (raised in strict mode)."""
+
+
+class _Rejected(Exception):
+    """Internal: carries the feedback of a failed check to :func:`check`."""
+
+
+def reject(message: str):
+    """Stop the running check with ``message`` as feedback."""
+    raise _Rejected(message)
+
+
+def check(exercise: str) -> Callable:
+    """Decorator for check functions: prints feedback and returns True when the answer is right.
+
+    A check function calls :func:`reject` with a specific message, or returns a short
+    confirmation. An exception raised by the learner's own code is reported, not propagated,
+    except ``NotImplementedError``: an unanswered exercise stops the notebook with its hint.
+    """
+    def wrap(func: Callable[..., str]) -> Callable[..., bool]:
+        @functools.wraps(func)
+        def run(*args, **kwargs) -> bool:
+            try:
+                confirmation = func(*args, **kwargs)
+            except _Rejected as rejected:
+                return _fail(exercise, str(rejected))
+            except NotImplementedError:
+                raise  # an unanswered exercise stops the notebook right there, with its hint
+            except Exception as err:  # the learner's code failed: say how, without a traceback
+                return _fail(exercise, f"your code raised {type(err).__name__}: {err}")
+            print(f"✔ Exercise {exercise}: correct. {confirmation}")
+            return True
+        return run
+    return wrap
+
+
+def _fail(exercise: str, message: str) -> bool:
+    if os.environ.get(STRICT_ENV, "") == "1":
+        raise CheckFailed(f"Exercise {exercise}: {message}")
+    print(f"✘ Exercise {exercise}: not yet. {message}")
+    return False

@@ -1,0 +1,72 @@
+"""Checks for the exercises of chapter 1 (audio basics).
+
+Used in: solutions/01_audio_basics_exercises.ipynb
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_utils.audio import segment_count
+from course_utils.checks import check, reject
+
+
+@check("1.1")
+def check_rms(rms) -> str:
+    """``rms(y)`` returns the root-mean-square of a signal as one number."""
+    t = np.arange(22050) / 22050
+    sine = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    value = rms(sine)
+    if np.ndim(value) != 0:
+        reject(f"rms should return one number, got an array of shape {np.shape(value)}: "
+               "average over all samples (no axis argument)")
+    value = float(value)
+    expected = 0.5 / np.sqrt(2)
+    hints = {0.125: "that is the mean of the squares: take its square root",
+             0.0: "a sine averages to zero: square the samples before averaging",
+             0.5: "that is the peak, not the RMS",
+             2 * 0.5 / np.pi: "that is the mean absolute value: square, average, then square root"}
+    for wrong, hint in hints.items():
+        if abs(value - wrong) < 1e-3:
+            reject(f"for a sine of amplitude 0.5, rms gave {value:.4f}: {hint} (expected {expected:.4f})")
+    if abs(value - expected) > 1e-3:
+        reject(f"for a sine of amplitude 0.5 expected {expected:.4f}, got {value:.4f}")
+    if float(rms(np.zeros(100, dtype=np.float32))) != 0.0:
+        reject("silence (all zeros) must have an RMS of exactly 0")
+    if abs(float(rms(-sine)) - expected) > 1e-3:
+        reject("flipping the sign of a signal must not change its RMS")
+    return f"A sine of amplitude 0.5 has RMS {expected:.4f} = 0.5/√2."
+
+
+@check("1.2")
+def check_hop(hop_seconds, *, duration: float = 30.0, seconds: float = 3.0, wanted: int = 19) -> str:
+    """``hop_seconds`` cuts exactly ``wanted`` windows of ``seconds`` from ``duration`` seconds."""
+    if not isinstance(hop_seconds, (int, float)) or hop_seconds <= 0:
+        reject(f"hop_seconds should be a positive number of seconds, got {hop_seconds!r}")
+    got = segment_count(duration, seconds=seconds, hop_seconds=hop_seconds)
+    if got != wanted:
+        direction = "smaller" if got < wanted else "larger"
+        reject(f"a hop of {hop_seconds} s gives {got} segments, not {wanted}: try a {direction} hop "
+               f"(segments = 1 + (duration - window) / hop)")
+    overlap = 1 - hop_seconds / seconds
+    return f"{wanted} windows of {seconds} s overlapping by {overlap:.0%}."
+
+
+@check("1.3")
+def check_threshold(threshold, loudness, labels, *, quiet: str, loud: str) -> str:
+    """A loudness threshold separates ``quiet`` from ``loud`` tracks nearly as well as the best one."""
+    loudness, labels = np.asarray(loudness, dtype=float), np.asarray(labels)
+    if not np.isscalar(threshold) or not np.isfinite(threshold):
+        reject(f"threshold should be one finite number, got {threshold!r}")
+    truth = labels == loud
+
+    def accuracy(limit: float) -> float:
+        return float(np.mean((loudness > limit) == truth))
+
+    best = max(accuracy(limit) for limit in np.concatenate([loudness, [-np.inf]]))
+    mine = accuracy(float(threshold))
+    if mine < best - 0.1:
+        reject(f"this threshold classifies {mine:.0%} of the tracks correctly; the best single threshold "
+               f"reaches {best:.0%}. The median loudness is {np.median(loudness[truth]):.3f} for {loud} and "
+               f"{np.median(loudness[~truth]):.3f} for {quiet}: put the threshold between the two groups")
+    return f"{mine:.0%} correct (best possible with one threshold: {best:.0%})."

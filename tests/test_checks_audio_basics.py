@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+
+from course_utils.checks import CheckFailed
+from course_utils.checks import audio_basics as checks
+
+
+def true_rms(y):
+    return float(np.sqrt(np.mean(np.square(y))))
+
+
+def test_right_answers_pass(capsys):
+    assert checks.check_rms(true_rms)
+    assert checks.check_hop(1.5)
+    loudness, labels = [0.05, 0.07, 0.3, 0.4], ["classical", "classical", "metal", "metal"]
+    assert checks.check_threshold(0.2, loudness, labels, quiet="classical", loud="metal")
+    assert "✔ Exercise 1.3: correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, feedback", [
+    (lambda y: float(np.mean(np.square(y))), "mean of the squares"),
+    (lambda y: float(np.mean(y)), "square the samples"),
+    (lambda y: float(np.max(np.abs(y))), "peak"),
+    (lambda y: np.sqrt(np.square(y)), "one number"),
+    (lambda y: float(np.mean(np.abs(y))), "mean absolute"),
+])
+def test_plausible_wrong_rms_is_rejected_with_a_reason(wrong, feedback, capsys):
+    assert checks.check_rms(wrong) is False
+    assert feedback in capsys.readouterr().out
+
+
+def test_wrong_hops(capsys):
+    assert checks.check_hop(3.0) is False
+    assert "gives 10 segments, not 19: try a smaller hop" in capsys.readouterr().out
+    assert checks.check_hop(-1) is False
+
+
+def test_threshold_on_the_wrong_side(capsys):
+    loudness, labels = [0.05, 0.07, 0.3, 0.4], ["classical", "classical", "metal", "metal"]
+    assert checks.check_threshold(0.5, loudness, labels, quiet="classical", loud="metal") is False
+    assert "between the two groups" in capsys.readouterr().out
+
+
+def test_learner_errors_are_reported_and_strict_mode_raises(monkeypatch, capsys):
+    assert checks.check_rms(lambda y: y.nope) is False
+    assert "your code raised AttributeError" in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_CHECKS_STRICT", "1")
+    with pytest.raises(CheckFailed, match="Exercise 1.2"):
+        checks.check_hop(3.0)
+
+
+def test_unanswered_exercise_propagates():
+    def unanswered(y):
+        raise NotImplementedError("Exercise 1.1: hint")
+
+    with pytest.raises(NotImplementedError, match="1.1"):
+        checks.check_rms(unanswered)

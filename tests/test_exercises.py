@@ -1,0 +1,88 @@
+"""The exercise generator, the sync of exercises/ with solutions/, and how hand-outs stop."""
+
+import json
+import os
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from conftest import ROOT, SHARED_DATA
+from course_utils import exercises
+from course_utils.exercises import ExerciseFormatError, strip_solutions
+
+HANDOUTS = sorted((ROOT / "exercises").glob("*.ipynb"))
+
+
+def lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def test_region_becomes_a_numbered_hint_at_its_indentation():
+    cell = lines("def f(y):\n    # Hint: add one.\n    ### BEGIN SOLUTION\n    z = y + 1\n    return z\n"
+                 "    ### END SOLUTION\n\nf(1)\n")
+    out, following = strip_solutions(cell, chapter=4, first=2, where="test")
+    assert "".join(out) == ('def f(y):\n    # Hint: add one.\n'
+                            '    raise NotImplementedError("Exercise 4.2: add one.")\n\nf(1)\n')
+    assert following == 3
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "Hint"),
+    ("# Hint: h\n### BEGIN SOLUTION\nx = 1\n", "never closed"),
+    ("x = 1\n### END SOLUTION\n", "without"),
+    ("# Hint: h\n### BEGIN SOLUTION\n# Hint: h\n### BEGIN SOLUTION\n", "inside another"),
+])
+def test_malformed_regions_are_named(text, problem):
+    with pytest.raises(ExerciseFormatError, match=problem):
+        strip_solutions(lines(text), chapter=1, first=1, where="nb.ipynb, cell 3")
+
+
+def test_numbering_runs_across_cells_and_outputs_are_cleared():
+    code = lambda src: {"cell_type": "code", "source": src, "metadata": {}, "outputs": ["x"], "execution_count": 3}
+    notebook = {"cells": [code("# Hint: a\n### BEGIN SOLUTION\na = 1\n### END SOLUTION\n"),
+                          {"cell_type": "markdown", "source": "### BEGIN SOLUTION is text here", "metadata": {}},
+                          code(["# Hint: b\n", "### BEGIN SOLUTION\n", "b = 2\n", "### END SOLUTION\n"])]}
+    out = exercises.exercise_notebook(notebook, chapter=7, name="x")
+    sources = ["".join(c["source"]) for c in out["cells"]]
+    assert "Exercise 7.1: a" in sources[0] and "Exercise 7.2: b" in sources[2]
+    assert out["cells"][0]["outputs"] == [] and notebook["cells"][0]["outputs"] == ["x"]
+    with pytest.raises(ExerciseFormatError, match="no ### BEGIN SOLUTION"):
+        exercises.exercise_notebook({"cells": [code("x = 1\n")]}, chapter=1, name="empty.ipynb")
+
+
+def test_exercises_folder_is_in_sync_with_solutions():
+    assert exercises.out_of_date() == [], "run `make exercises` and commit exercises/"
+    assert [p.name for p in HANDOUTS] == [p.name for p in sorted((ROOT / "solutions").glob("*.ipynb"))]
+
+
+def test_every_solution_cell_carries_nbgrader_metadata():
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            if "### BEGIN SOLUTION" in "".join(cell["source"]) and cell["cell_type"] == "code":
+                assert cell["metadata"].get("nbgrader", {}).get("solution") is True, path.name
+
+
+def test_every_book_chapter_has_exercises():
+    chapters = {p.stem for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb")}
+    handouts = {p.stem.removesuffix("_exercises") for p in HANDOUTS}
+    assert chapters <= handouts, f"chapters without exercises: {sorted(chapters - handouts)}"
+
+
+@pytest.mark.parametrize("path", HANDOUTS, ids=lambda p: p.name)
+def test_handout_stops_at_its_first_exercise_with_not_implemented(path, monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", os.environ.get("COURSE_PROFILE", "quick"))
+    if (SHARED_DATA / "gtzan-mini").is_dir():  # real clips when present, else the synthetic set
+        monkeypatch.setenv("GTZAN_DIR", str(SHARED_DATA / "gtzan-mini"))
+    notebook = nbformat.read(path, as_version=4)
+    first = next(i for i, c in enumerate(notebook.cells) if "raise NotImplementedError(" in c.source)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}})
+    with pytest.raises(CellExecutionError) as info:
+        client.execute()
+    assert info.value.ename == "NotImplementedError"
+    assert info.value.evalue.startswith(f"Exercise {int(path.name[:2])}.1:")
+    failed = [i for i, c in enumerate(notebook.cells)
+              if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    code_after = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and i > first]
+    assert failed in ([first], code_after[:1]), f"stopped at cell {failed}, not at exercise cell {first} or its check"
