@@ -86,3 +86,11 @@ def test_handout_stops_at_its_first_exercise_with_not_implemented(path, monkeypa
               if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     code_after = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and i > first]
     assert failed in ([first], code_after[:1]), f"stopped at cell {failed}, not at exercise cell {first} or its check"
+
+
+def test_each_chapter_and_the_instructors_page_link_its_exercises():
+    guide = (ROOT / "book" / "instructors.md").read_text()
+    for chapter in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")):
+        target = f"exercises/{chapter.stem}_exercises.ipynb"
+        assert target in chapter.read_text(), f"{chapter.name} does not link {target}"
+        assert target in guide, f"book/instructors.md does not list {target}"
