@@ -19,6 +19,7 @@ def private_data_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_HOME", str(home))
     monkeypatch.setenv("COURSE_OFFLINE", "1")
     monkeypatch.delenv("GTZAN_DIR", raising=False)
+    monkeypatch.delenv("GTZAN_SPLITS_DIR", raising=False)
     return home
 
 

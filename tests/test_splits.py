@@ -112,12 +112,15 @@ def test_a_tampered_list_is_refused(monkeypatch):
         fault_filtered_lists()
 
 
+def test_local_lists_folder_is_named_when_incomplete(tmp_path, monkeypatch):
+    monkeypatch.setenv("GTZAN_SPLITS_DIR", str(tmp_path))
+    with pytest.raises(SplitError, match=r"train_filtered.txt is missing.*GTZAN_SPLITS_DIR"):
+        fault_filtered_lists()
+
+
 @pytest.mark.real_data
-def test_published_lists_from_shared(shared_data):
-    folder = splits_module.split_lists_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    for part in ("train", "valid", "test"):
-        (folder / f"{part}_filtered.txt").write_bytes((shared_data / "splits" / f"{part}_filtered.txt").read_bytes())
-    lists = fault_filtered_lists(download_missing=False)
+def test_published_lists_from_shared(shared_data, monkeypatch):
+    monkeypatch.setenv("GTZAN_SPLITS_DIR", str(shared_data / "splits"))
+    lists = fault_filtered_lists()
     assert [len(lists[p]) for p in ("train", "valid", "test")] == [443, 197, 290]
     assert lists["test"][0] == "blues.00012"

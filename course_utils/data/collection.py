@@ -64,9 +64,10 @@ class Dataset:
 
     @property
     def is_gtzan(self) -> bool:
-        """True when labels and track ids follow GTZAN (``blues.00012`` under ``blues``)."""
+        """True for real GTZAN audio: GTZAN labels and track ids (``blues.00012``), not synthetic."""
         ids = self.tracks["track_id"]
-        return bool(len(ids)) and ids.str.match(_GTZAN_ID).all() and set(self.labels) <= set(GTZAN_GENRES)
+        return (not self.synthetic and bool(len(ids)) and bool(ids.str.match(_GTZAN_ID).all())
+                and set(self.labels) <= set(GTZAN_GENRES))
 
     def describe(self) -> str:
         """One line: name, size, labels and where the data came from."""

@@ -5,6 +5,7 @@ Used in: book/06_evaluation_and_splits.ipynb and every chapter that trains a mod
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from course_utils.data.download import download, file_sha256
 from course_utils.errors import ConfigError, DownloadError, SplitError
 
 PARTS = ("train", "valid", "test")
+SPLITS_ENV = "GTZAN_SPLITS_DIR"
 # The fault-filtered (artist-filtered) split of Kereliuk, Sturm & Larsen (2015), as published
 # with the sampleCNN experiments of Lee et al.; one line per track, e.g. ``blues/blues.00029.wav``.
 FAULT_FILTERED_URL = "https://raw.githubusercontent.com/jongpillee/music_dataset_split/master/GTZAN_split/{part}_filtered.txt"
@@ -28,23 +30,28 @@ FAULT_FILTERED_SHA256 = {
 
 
 def split_lists_dir() -> Path:
-    """Cache folder of the fault-filtered split lists (inside the data home)."""
-    return data_home() / "splits" / "fault_filtered"
+    """Folder of the fault-filtered split lists: ``$GTZAN_SPLITS_DIR``, else a cache in the data home."""
+    local = os.environ.get(SPLITS_ENV, "").strip()
+    return Path(local).expanduser() if local else data_home() / "splits" / "fault_filtered"
 
 
 def fault_filtered_lists(*, download_missing: bool = True) -> dict[str, list[str]]:
-    """Track ids of each part of the fault-filtered split, from the cache or downloaded once.
+    """Track ids of each part of the fault-filtered split.
 
-    Every list is checked against its SHA-256 before use.
+    The lists are read from ``$GTZAN_SPLITS_DIR`` when it is set (for machines without a
+    network), else from the data home, where they are downloaded once. Every list is checked
+    against its SHA-256 before use.
     """
     lists = {}
+    download_missing = download_missing and not os.environ.get(SPLITS_ENV, "").strip()
     for part in PARTS:
         path = split_lists_dir() / f"{part}_filtered.txt"
         if path.is_file() and file_sha256(path) != FAULT_FILTERED_SHA256[part]:
             raise SplitError(f"{path} does not match its published checksum; delete it to download it again")
         if not path.is_file():
             if not download_missing:
-                raise SplitError(f"the fault-filtered split list {path} is missing")
+                raise SplitError(f"the fault-filtered split list {path} is missing; expected {part}_filtered.txt "
+                                 f"there (set ${SPLITS_ENV} to the folder that holds the three lists)")
             download(FAULT_FILTERED_URL.format(part=part), path, sha256=FAULT_FILTERED_SHA256[part],
                      progress=False, hint=f"Copy {part}_filtered.txt into {path.parent} by hand, "
                                           "or use method='stratified'.")
