@@ -67,3 +67,276 @@ def listen(y: np.ndarray, *, sr: int, seconds: float = PLAYER_SECONDS, offset: f
     if excerpt.shape[-1] == 0:
         raise ConfigError(f"offset {offset} s is past the end of the signal ({y.shape[-1] / sr:.2f} s)")
     return Audio(excerpt, rate=sr)
+
+
+# --- Evaluation figures (book/06_evaluation_and_splits, book/07_classical_ml and later chapters) ---
+
+def confusion_matrix(confusion, *, normalize: bool = True, ax=None, title: str | None = None):
+    """Heat map of a confusion matrix with each cell's value written in it.
+
+    Parameters
+    ----------
+    confusion : pd.DataFrame, shape (n_labels, n_labels)
+        Counts, rows true label, columns predicted (:func:`course_utils.evaluate.confusion_matrix`).
+    normalize : bool
+        Show each row as shares of the true genre (the diagonal is the recall); else the counts.
+    """
+    counts = confusion.to_numpy(dtype=float)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ConfigError(f"expected a square confusion matrix, got shape {counts.shape}")
+    rows = counts.sum(axis=1, keepdims=True)
+    values = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0) if normalize else counts
+    n = len(counts)
+    ax = ax or plt.subplots(figsize=(1.0 + 0.55 * n, 0.6 + 0.5 * n), layout="constrained")[1]
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalize else max(values.max(), 1))
+    for (i, j), value in np.ndenumerate(values):
+        if value:
+            text = f"{value:.2f}".lstrip("0") if normalize else f"{value:.0f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                    color="white" if value > 0.6 * image.get_clim()[1] else "black")
+    ax.set_xticks(range(n), [str(c) for c in confusion.columns], rotation=45, ha="right")
+    ax.set_yticks(range(n), [str(i) for i in confusion.index])
+    ax.set(xlabel="predicted", ylabel="true", title=title or ("share of each true genre" if normalize else "counts"))
+    ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    return ax
+
+
+def per_class_f1(f1, *, ax=None, title: str | None = "F1 per genre"):
+    """Horizontal bars of each genre's F1: a Series (one model) or a DataFrame (a column per model)."""
+    table = f1.to_frame("F1") if getattr(f1, "ndim", 2) == 1 else f1
+    n_labels, n_models = table.shape
+    ax = ax or plt.subplots(figsize=(6, 0.9 + 0.3 * n_labels * max(1, n_models / 2)), layout="constrained")[1]
+    height = 0.8 / n_models
+    for k, column in enumerate(table.columns):
+        ax.barh(np.arange(n_labels) + (k - (n_models - 1) / 2) * height, table[column], height=height,
+                label=str(column))
+    ax.set_yticks(range(n_labels), [str(i) for i in table.index])
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 1), xlabel="F1", title=title)
+    if n_models > 1:
+        ax.legend(fontsize=8, loc="lower right")
+    return ax
+
+
+def training_curves(history, *, metrics=("loss", "accuracy"), axes=None):
+    """Training and validation curves per epoch, one panel per metric.
+
+    Parameters
+    ----------
+    history : dict, Keras ``History`` or pd.DataFrame
+        Per-epoch values: ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy``, ...
+    metrics : sequence of str
+        Metrics to draw (those absent from ``history`` are skipped).
+    """
+    values = dict(getattr(history, "history", history))
+    shown = [m for m in metrics if m in values]
+    if not shown:
+        raise ConfigError(f"history has none of {list(metrics)}; it holds {sorted(values)}")
+    if axes is None:
+        _, axes = axes_grid(len(shown), ncols=len(shown), width=5.0 * len(shown), row_height=3.0, sharex=True)
+    for ax, metric in zip(axes, shown):
+        epochs = np.arange(1, len(values[metric]) + 1)
+        ax.plot(epochs, values[metric], marker="o", ms=3, label="training")
+        if f"val_{metric}" in values:
+            ax.plot(epochs, values[f"val_{metric}"], marker="o", ms=3, label="validation")
+        ax.set(xlabel="epoch", ylabel=metric, title=metric)
+        ax.legend(fontsize=8)
+    return axes
+
+
+def genre_similarity(similarity, *, kind: str = "dendrogram", ax=None, title: str | None = None):
+    """Which genres a model confuses: a dendrogram (confused genres merge first) or a heat map.
+
+    Parameters
+    ----------
+    similarity : pd.DataFrame, shape (n_labels, n_labels)
+        :func:`course_utils.evaluate.genre_similarity`.
+    kind : {"dendrogram", "heatmap"}
+    """
+    from scipy.cluster import hierarchy
+
+    from course_utils.evaluate import similarity_linkage
+
+    labels = [str(label) for label in similarity.index]
+    if kind == "dendrogram":
+        ax = ax or plt.subplots(figsize=(7, 3), layout="constrained")[1]
+        hierarchy.dendrogram(similarity_linkage(similarity), labels=labels, ax=ax, color_threshold=0,
+                             above_threshold_color="tab:blue")
+        ax.set(ylabel="1 - similarity", title=title or "genres merged by how often they are confused")
+        ax.tick_params(axis="x", rotation=45)
+    elif kind == "heatmap":
+        n = len(labels)
+        ax = ax or plt.subplots(figsize=(1.0 + 0.55 * n, 0.6 + 0.5 * n), layout="constrained")[1]
+        image = ax.imshow(similarity.to_numpy(dtype=float), cmap="Oranges", vmin=0)
+        ax.set_xticks(range(n), labels, rotation=45, ha="right")
+        ax.set_yticks(range(n), labels)
+        ax.set_title(title or "how often two genres are confused")
+        ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    else:
+        raise ConfigError(f"kind must be 'dendrogram' or 'heatmap', got {kind!r}")
+    return ax
+
+
+def topk_timeline(scores: np.ndarray, *, times: np.ndarray, labels, k: int = 5, ax=None,
+                  title: str | None = None, colorbar: bool = True):
+    """Heat map over time of the ``k`` classes (or tags) with the highest mean score.
+
+    Parameters
+    ----------
+    scores : np.ndarray, shape (n_frames, n_classes)
+        Class probabilities per frame, e.g. YAMNet's scores or a musicnn taggram.
+    times : np.ndarray, shape (n_frames,)
+        Start of each frame in seconds.
+    labels : sequence of str
+        The ``n_classes`` class names.
+    """
+    scores = np.asarray(scores)
+    if scores.ndim != 2 or scores.shape[1] != len(labels) or len(times) != len(scores):
+        raise ConfigError(f"scores {scores.shape} must be (len(times)={len(times)}, len(labels)={len(labels)})")
+    top = np.argsort(-scores.mean(axis=0), kind="stable")[:k]
+    ax = ax or plt.subplots(figsize=(10, 0.35 * k + 1.2), layout="constrained")[1]
+    hop = times[1] - times[0] if len(times) > 1 else 1.0
+    image = ax.imshow(scores[:, top].T, aspect="auto", origin="upper", cmap="magma", vmin=0, vmax=1,
+                      extent=(times[0], times[-1] + hop, k - 0.5, -0.5), interpolation="nearest")
+    ax.set_yticks(range(k), [labels[i] for i in top])
+    ax.set_xlabel("time (s)")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="score", pad=0.01)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def embedding_map(points: np.ndarray, labels, *, ax=None, title: str | None = None, legend: bool = True):
+    """Scatter a 2-D map of embeddings (e.g. from PCA or t-SNE), one colour per label.
+
+    Parameters
+    ----------
+    points : np.ndarray, shape (n, 2)
+    labels : sequence of str, length n
+    """
+    points, labels = np.asarray(points), np.asarray(labels)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+        raise ConfigError(f"points must be (n, 2) with one label each; got {points.shape} and {len(labels)} labels")
+    ax = ax or plt.subplots(figsize=(7, 5.5), layout="constrained")[1]
+    colours = plt.get_cmap("tab10" if len(set(labels)) <= 10 else "tab20")
+    for i, label in enumerate(sorted(set(labels))):
+        chosen = labels == label
+        ax.scatter(points[chosen, 0], points[chosen, 1], s=18, color=colours(i), label=label, alpha=0.85)
+    if legend:
+        ax.legend(fontsize="small", markerscale=1.2, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    ax.set(xticks=[], yticks=[])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# --- Spectrograms, scalograms and feature figures (book/02_spectrograms, 03_wavelets, 04_mfcc_and_features) ---
+
+def spectrogram(S_db: np.ndarray, *, sr: int, hop_length: int = 512, y_axis: str | None = "linear",
+                ax=None, title: str | None = None, colorbar: str | None = "dB", cmap: str = "magma",
+                **specshow_options):
+    """Draw a spectrogram-like matrix: time in seconds across, frequency in Hz up, a colour bar.
+
+    Parameters
+    ----------
+    S_db : np.ndarray, shape (bins, frames)
+        Values to colour, usually dB (``librosa.amplitude_to_db`` / ``power_to_db``).
+    y_axis : str or None
+        How rows map to frequency, as in ``librosa.display.specshow``: ``"linear"`` or ``"log"``
+        (STFT bins), ``"mel"`` (mel bands; pass ``fmax`` if not ``sr / 2``), ``"cqt_hz"`` (CQT bins;
+        pass ``fmin``), ``"chroma"`` (pitch classes); ``None`` numbers the rows from 1 (e.g. MFCCs).
+    colorbar : str or None
+        Label of the colour bar (``None``: no colour bar).
+    **specshow_options
+        Passed on (``fmin``, ``fmax``, ``n_fft``, ``bins_per_octave``, ``vmin``, ``vmax``, ...).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import librosa.display
+
+    S_db = np.asarray(S_db)
+    if S_db.ndim != 2:
+        raise ConfigError(f"spectrogram expects a matrix of shape (bins, frames), got {S_db.shape}")
+    ax = ax or plt.subplots(figsize=(10, 3.2), layout="constrained")[1]
+    mesh = librosa.display.specshow(S_db, sr=sr, hop_length=hop_length, x_axis="time", y_axis=y_axis, ax=ax,
+                                    cmap=cmap, **specshow_options)
+    ylabel = {None: "coefficient", "chroma": "pitch class"}.get(y_axis, "frequency (Hz)")
+    ax.set(xlabel="time (s)", ylabel=ylabel)
+    if y_axis is None:  # number the rows from 1, as the feature table names mfcc1 ... mfcc20
+        rows = np.arange(0, len(S_db), max(1, len(S_db) // 10))
+        ax.set_yticks(rows, [str(r + 1) for r in rows])
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label=colorbar, pad=0.01)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def scalogram(S_db: np.ndarray, *, freqs: np.ndarray, sr: int, hop_length: int = 512, ax=None,
+              title: str | None = None, colorbar: str | None = "dB", cmap: str = "magma"):
+    """Draw a scalogram (:func:`course_utils.wavelets.scalogram_db`): time in seconds, frequency in Hz
+    on a logarithmic axis, a colour bar.
+
+    Parameters
+    ----------
+    S_db : np.ndarray, shape (n_freqs, frames)
+    freqs : np.ndarray, shape (n_freqs,)
+        Analysis frequency of each row in Hz.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    S_db, freqs = np.asarray(S_db), np.asarray(freqs)
+    if S_db.ndim != 2 or len(freqs) != S_db.shape[0]:
+        raise ConfigError(f"S_db {S_db.shape} must have one row per frequency ({len(freqs)})")
+    ax = ax or plt.subplots(figsize=(10, 3.2), layout="constrained")[1]
+    times = np.arange(S_db.shape[1]) * hop_length / sr
+    mesh = ax.pcolormesh(times, freqs, S_db, shading="nearest", cmap=cmap)
+    ax.set_yscale("log")
+    ax.set(xlabel="time (s)", ylabel="frequency (Hz)")
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label=colorbar, pad=0.01)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def feature_distributions(table, columns, *, by: str = "label", kind: str = "box", ncols: int = 3,
+                          row_height: float = 2.8):
+    """One panel per feature: its distribution in each group (genre), as box or violin plots.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        One row per track or segment (:func:`course_utils.features.feature_table`).
+    columns : sequence of str
+        Features to draw.
+    by : str
+        Column that holds the groups.
+    kind : {"box", "violin"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if kind not in ("box", "violin"):
+        raise ConfigError(f"kind must be 'box' or 'violin', got {kind!r}")
+    missing = [c for c in [by, *columns] if c not in table.columns]
+    if missing:
+        raise ConfigError(f"the table has no column(s) {missing}")
+    groups = sorted(table[by].unique())
+    fig, axes = axes_grid(len(columns), ncols=ncols, sharex=False, sharey=True, row_height=row_height)
+    for ax, column in zip(axes, columns):
+        values = [table.loc[table[by] == group, column].to_numpy(dtype=float) for group in groups]
+        if kind == "box":
+            ax.boxplot(values, orientation="horizontal", widths=0.6, flierprops={"ms": 3})
+        else:
+            ax.violinplot(values, orientation="horizontal", showmedians=True)
+        ax.set_title(column, fontsize="medium")
+    axes[0].set_yticks(range(1, len(groups) + 1), groups)  # the y axes are shared
+    axes[0].invert_yaxis()  # first group on top
+    return fig

@@ -1,0 +1,84 @@
+"""course_utils.plots: spectrogram, scalogram and feature-distribution figures have the right axes."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from course_utils import plots  # noqa: E402
+from course_utils.errors import ConfigError  # noqa: E402
+
+SR = 22050
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def colorbar_label(ax) -> str:
+    others = [a for a in ax.figure.axes if a is not ax]
+    return others[0].get_ylabel() if others else ""
+
+
+@pytest.mark.parametrize("y_axis,ylabel", [("linear", "frequency (Hz)"), ("log", "frequency (Hz)"),
+                                           ("mel", "frequency (Hz)"), (None, "coefficient"),
+                                           ("chroma", "pitch class")])
+def test_spectrogram_axes_and_colour_bar(y_axis, ylabel):
+    rows = {"linear": 1025, "log": 1025, "mel": 128, None: 20, "chroma": 12}[y_axis]
+    S_db = np.random.default_rng(0).uniform(-80, 0, (rows, 87))
+    ax = plots.spectrogram(S_db, sr=SR, hop_length=512, y_axis=y_axis, title="t")
+    assert ax.get_xlabel() == "time (s)" and ax.get_ylabel() == ylabel and ax.get_title() == "t"
+    assert ax.get_xlim()[1] == pytest.approx(87 * 512 / SR, rel=0.02)  # the frames span the clip's seconds
+    assert colorbar_label(ax) == "dB"
+    if y_axis in ("linear", "mel"):
+        assert ax.get_ylim()[1] == pytest.approx(SR / 2, rel=0.02)  # mel: to the top band's edge
+    if y_axis == "log":
+        assert ax.get_yscale() == "symlog"
+    if y_axis is None:
+        assert [t.get_text() for t in ax.get_yticklabels()][:3] == ["1", "3", "5"]
+
+
+def test_spectrogram_on_given_axes_without_colour_bar_and_bad_shape():
+    fig, axes = plots.axes_grid(2, ncols=2)
+    assert plots.spectrogram(np.zeros((12, 10)), sr=SR, ax=axes[1], colorbar=None, y_axis=None) is axes[1]
+    assert len(fig.axes) == 2
+    with pytest.raises(ConfigError, match="bins, frames"):
+        plots.spectrogram(np.zeros(10), sr=SR)
+
+
+def test_scalogram_has_a_log_frequency_axis_in_hz():
+    freqs = np.geomspace(40, 8000, 32)
+    ax = plots.scalogram(np.zeros((32, 44)), freqs=freqs, sr=SR, hop_length=512)
+    assert ax.get_yscale() == "log" and ax.get_ylabel() == "frequency (Hz)" and ax.get_xlabel() == "time (s)"
+    assert ax.get_ylim()[0] < 40 < 8000 < ax.get_ylim()[1]
+    assert colorbar_label(ax) == "dB"
+    with pytest.raises(ConfigError, match="one row per frequency"):
+        plots.scalogram(np.zeros((31, 44)), freqs=freqs, sr=SR)
+
+
+@pytest.mark.parametrize("kind", ["box", "violin"])
+def test_feature_distributions_one_panel_per_feature(kind):
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"label": np.repeat(["blues", "metal", "pop"], 5),
+                          "rms_mean": rng.random(15), "tempo": rng.uniform(60, 180, 15)})
+    fig = plots.feature_distributions(table, ["rms_mean", "tempo"], kind=kind, ncols=2)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["rms_mean", "tempo"]
+    assert [t.get_text() for t in visible[0].get_yticklabels()] == ["blues", "metal", "pop"]
+    assert visible[0].yaxis_inverted()  # the first genre on top
+
+
+def test_feature_distributions_rejects_unknown_columns_and_kinds():
+    table = pd.DataFrame({"label": ["a", "b"], "x": [1.0, 2.0]})
+    with pytest.raises(ConfigError, match="no column"):
+        plots.feature_distributions(table, ["y"])
+    with pytest.raises(ConfigError, match="kind"):
+        plots.feature_distributions(table, ["x"], kind="strip")
