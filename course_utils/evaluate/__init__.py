@@ -1,0 +1,17 @@
+"""Honest evaluation: scores per class and overall, track-level aggregation, confusions, results registry.
+
+:mod:`course_utils.evaluate.reference` adds published figures and the Kaggle GTZAN feature table.
+
+Used in: book/06_evaluation_and_splits.ipynb, book/07_classical_ml.ipynb and every later chapter.
+"""
+
+from course_utils.evaluate.aggregate import aggregate_tracks
+from course_utils.evaluate.confusion import confused_pairs, genre_similarity, similarity_linkage
+from course_utils.evaluate.metrics import (Scores, accuracy_interval, classification_report, confusion_matrix,
+                                          score)
+from course_utils.evaluate.registry import load_results, record_result, results_dir
+
+__all__ = [
+    "Scores", "accuracy_interval", "aggregate_tracks", "classification_report", "confused_pairs", "confusion_matrix",
+    "genre_similarity", "load_results", "record_result", "results_dir", "score", "similarity_linkage",
+]

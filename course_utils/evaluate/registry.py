@@ -1,0 +1,147 @@
+"""The results registry: one record per trained model, read back as a table by the comparison chapter.
+
+Storage: one small JSON file per record in ``data_home()/results/``. Each file is written
+atomically (:func:`course_utils.io.atomic_path`) under a unique name, so writers never touch each
+other's files: notebooks running in parallel cannot lose rows and need no lock, and an interrupted
+write leaves at most a hidden temporary file that :func:`load_results` ignores.
+Used in: book/07_classical_ml.ipynb and every chapter that trains a model; book/12_comparison.ipynb.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from course_utils.config import data_home
+from course_utils.errors import ConfigError
+from course_utils.evaluate.metrics import Scores
+from course_utils.io import atomic_path
+
+KEY_COLUMNS = ["model", "features", "split", "profile", "dataset"]
+COLUMNS = ["recorded_at", *KEY_COLUMNS, "accuracy", "macro_f1", "per_class_f1", "confusion",
+           "train_seconds", "predict_seconds", "n_params", "seed", "n_test", "notes", "record"]
+
+
+def results_dir() -> Path:
+    """Folder of the registry: ``data_home()/results``."""
+    return data_home() / "results"
+
+
+def _name(value, argument: str) -> str:
+    name = getattr(value, "name", value)
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{argument} must be a non-empty name (or an object with .name), got {value!r}")
+    return name.strip()
+
+
+def _seconds(value, argument: str) -> float:
+    if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{argument} must be a non-negative number of seconds, got {value!r}")
+    return float(value)
+
+
+def record_result(*, model: str, features: str, scores: Scores, split, profile, dataset,
+                  train_seconds: float, predict_seconds: float, n_params: int, seed: int,
+                  notes: str = "") -> Path:
+    """Add one trained model's track-level test scores to the registry.
+
+    Parameters
+    ----------
+    model, features : str
+        What was trained on what (e.g. ``"svm_rbf"``, ``"handcrafted"``).
+    scores : Scores
+        Track-level test scores (:func:`course_utils.evaluate.score`).
+    split, profile, dataset : str or object with ``.name`` / ``.method``
+        The split method (a ``TrackSplit`` or its ``.method``), the profile and the data set.
+    train_seconds, predict_seconds : float
+        Wall-clock time of training (model selection included) and of predicting the test set.
+    n_params : int
+        Number of fitted parameters (numbers the model stores).
+    seed : int
+        The seed of the run.
+    notes : str
+        Free text (e.g. the chosen hyper-parameters).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    if not isinstance(scores, Scores):
+        raise ConfigError(f"scores must be a course_utils.evaluate.Scores, got {type(scores).__name__}")
+    if not isinstance(n_params, (int, np.integer)) or n_params < 0:
+        raise ConfigError(f"n_params must be a non-negative integer, got {n_params!r}")
+    if not isinstance(seed, (int, np.integer)):
+        raise ConfigError(f"seed must be an integer, got {seed!r}")
+    now = datetime.now(timezone.utc)
+    record = {
+        "recorded_at": now.isoformat(timespec="microseconds"),
+        "model": _name(model, "model"),
+        "features": _name(features, "features"),
+        "split": _name(getattr(split, "method", split), "split"),
+        "profile": _name(profile, "profile"),
+        "dataset": _name(dataset, "dataset"),
+        "accuracy": scores.accuracy,
+        "macro_f1": scores.macro_f1,
+        "per_class_f1": {str(k): float(v) for k, v in scores.per_class_f1.items()},
+        "labels": [str(label) for label in scores.labels],
+        "confusion": scores.confusion.to_numpy().tolist(),
+        "train_seconds": _seconds(train_seconds, "train_seconds"),
+        "predict_seconds": _seconds(predict_seconds, "predict_seconds"),
+        "n_params": int(n_params),
+        "seed": int(seed),
+        "n_test": scores.n,
+        "notes": str(notes),
+    }
+    path = results_dir() / f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}.json"
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return path
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        record["confusion"] = pd.DataFrame(record["confusion"], index=pd.Index(record["labels"], name="true"),
+                                           columns=pd.Index(record.pop("labels"), name="predicted"))
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        warnings.warn(f"skipping unreadable result record {path}: {err}", RuntimeWarning, stacklevel=3)
+        return None
+    record["record"] = path.name
+    return record
+
+
+def load_results(*, latest: bool = True) -> pd.DataFrame:
+    """Every recorded result as a table, oldest first.
+
+    Parameters
+    ----------
+    latest : bool
+        Keep only the newest record of each (model, features, split, profile, dataset), so that
+        re-running a chapter replaces its rows instead of adding duplicates.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns: ``recorded_at, model, features, split, profile, dataset, accuracy, macro_f1,
+        per_class_f1`` (dict label -> F1), ``confusion`` (a DataFrame of counts), ``train_seconds,
+        predict_seconds, n_params, seed, n_test, notes, record`` (the file name). A record that
+        cannot be read is skipped with a warning naming its file.
+    """
+    folder = results_dir()
+    records = [r for r in map(_read, sorted(folder.glob("*.json")) if folder.is_dir() else []) if r]
+    table = pd.DataFrame(records, columns=COLUMNS)
+    if table.empty:
+        return table
+    table["recorded_at"] = pd.to_datetime(table["recorded_at"])
+    table = table.sort_values(["recorded_at", "record"], kind="stable")
+    if latest:
+        table = table.drop_duplicates(KEY_COLUMNS, keep="last")
+    return table.reset_index(drop=True)
