@@ -25,24 +25,24 @@ def test_right_answers_pass(capsys):
     (lambda y: float(np.mean(np.abs(y))), "mean absolute"),
 ])
 def test_plausible_wrong_rms_is_rejected_with_a_reason(wrong, feedback, capsys):
-    assert checks.check_rms(wrong) is False
+    assert not checks.check_rms(wrong)
     assert feedback in capsys.readouterr().out
 
 
 def test_wrong_hops(capsys):
-    assert checks.check_hop(3.0) is False
+    assert not checks.check_hop(3.0)
     assert "gives 10 segments, not 19: try a smaller hop" in capsys.readouterr().out
-    assert checks.check_hop(-1) is False
+    assert not checks.check_hop(-1)
 
 
 def test_threshold_on_the_wrong_side(capsys):
     loudness, labels = [0.05, 0.07, 0.3, 0.4], ["classical", "classical", "metal", "metal"]
-    assert checks.check_threshold(0.5, loudness, labels, quiet="classical", loud="metal") is False
+    assert not checks.check_threshold(0.5, loudness, labels, quiet="classical", loud="metal")
     assert "between the two groups" in capsys.readouterr().out
 
 
 def test_learner_errors_are_reported_and_strict_mode_raises(monkeypatch, capsys):
-    assert checks.check_rms(lambda y: y.nope) is False
+    assert not checks.check_rms(lambda y: y.nope)
     assert "your code raised AttributeError" in capsys.readouterr().out
     monkeypatch.setenv("COURSE_CHECKS_STRICT", "1")
     with pytest.raises(CheckFailed, match="Exercise 1.2"):

@@ -31,16 +31,33 @@ def reject(message: str):
     raise _Rejected(message)
 
 
+class Verdict:
+    """Outcome of a check: true when the answer is right. It displays as nothing in a notebook,
+    since the printed feedback already says it all."""
+
+    def __init__(self, passed: bool):
+        self.passed = passed
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"Verdict(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
 def check(exercise: str) -> Callable:
-    """Decorator for check functions: prints feedback and returns True when the answer is right.
+    """Decorator for check functions: prints feedback and returns a :class:`Verdict`.
 
     A check function calls :func:`reject` with a specific message, or returns a short
     confirmation. An exception raised by the learner's own code is reported, not propagated,
     except ``NotImplementedError``: an unanswered exercise stops the notebook with its hint.
     """
-    def wrap(func: Callable[..., str]) -> Callable[..., bool]:
+    def wrap(func: Callable[..., str]) -> Callable[..., Verdict]:
         @functools.wraps(func)
-        def run(*args, **kwargs) -> bool:
+        def run(*args, **kwargs) -> Verdict:
             try:
                 confirmation = func(*args, **kwargs)
             except _Rejected as rejected:
@@ -50,13 +67,13 @@ def check(exercise: str) -> Callable:
             except Exception as err:  # the learner's code failed: say how, without a traceback
                 return _fail(exercise, f"your code raised {type(err).__name__}: {err}")
             print(f"✔ Exercise {exercise}: correct. {confirmation}")
-            return True
+            return Verdict(True)
         return run
     return wrap
 
 
-def _fail(exercise: str, message: str) -> bool:
+def _fail(exercise: str, message: str) -> Verdict:
     if os.environ.get(STRICT_ENV, "") == "1":
         raise CheckFailed(f"Exercise {exercise}: {message}")
     print(f"✘ Exercise {exercise}: not yet. {message}")
-    return False
+    return Verdict(False)
