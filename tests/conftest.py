@@ -14,12 +14,13 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 @pytest.fixture(autouse=True)
 def private_data_home(tmp_path_factory, monkeypatch):
-    """Each test gets an empty data home, no GTZAN_DIR and no network."""
+    """Each test gets an empty data home, no GTZAN_DIR, no network and lenient exercise checks."""
     home = tmp_path_factory.mktemp("data_home")
     monkeypatch.setenv("COURSE_DATA_HOME", str(home))
     monkeypatch.setenv("COURSE_OFFLINE", "1")
     monkeypatch.delenv("GTZAN_DIR", raising=False)
     monkeypatch.delenv("GTZAN_SPLITS_DIR", raising=False)
+    monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
     return home
 
 
