@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Callable
+from typing import Callable, Iterable
+
+import numpy as np
 
 from course_utils.errors import CourseError
 
@@ -46,6 +48,17 @@ class Verdict:
 
     def _ipython_display_(self) -> None:
         pass
+
+
+def reject_known_mistake(got, mistakes: Iterable[tuple], *, where: str, rtol: float = 1e-5,
+                         atol: float = 1e-8) -> None:
+    """Reject with ``f"{where}: {hint}"`` when ``got`` matches the result of a known mistake.
+
+    ``mistakes`` holds ``(wrong_result, hint)`` pairs; a ``None`` result is passed over.
+    """
+    for wrong, hint in mistakes:
+        if wrong is not None and np.allclose(got, wrong, rtol=rtol, atol=atol):
+            reject(f"{where}: {hint}")
 
 
 def check(exercise: str) -> Callable:

@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from course_utils import embeddings
-from course_utils.checks import check, reject
+from course_utils.checks import check, reject, reject_known_mistake
 from course_utils.embeddings import yamnet
 
 MODELS = ("yamnet", "MSD_musicnn")
@@ -111,9 +111,7 @@ def check_mean_std(mean_std) -> str:
              "that is the std with ddof=1: use np.std's default, ddof=0, as embeddings.pool does"),
             (np.concatenate([mean, frames.var(axis=0)]), "the second half is the variance: take its square root"),
         ]
-        for wrong, hint in mistakes:
-            if wrong is not None and np.allclose(got, wrong, rtol=1e-5, atol=1e-6):
-                reject(f"{where}: {hint}")
+        reject_known_mistake(got, mistakes, where=where, rtol=1e-5, atol=1e-6)
         reject(f"{where} expected {_show(expected)}, got {_show(got)} (mean of each column, then std of each "
                "column)")
     return "Same numbers as embeddings.pool(frames, pooling='mean_std'): d means, then d standard deviations."

@@ -15,7 +15,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from course_utils.checks import check, reject
+from course_utils.checks import check, reject, reject_known_mistake
 from course_utils.models import classical
 
 
@@ -59,9 +59,7 @@ def check_mfcc_from_log_mel(mfcc_from_log_mel) -> str:
             (scipy.fft.dct(librosa.power_to_db(S_db), type=2, norm="ortho", axis=0)[:n_mfcc],
              "S_db is already in decibels: apply the DCT to it directly, without another power_to_db"),
         ]
-        for wrong, hint in mistakes:
-            if wrong is not None and np.allclose(got, wrong, rtol=1e-4, atol=1e-3):
-                reject(f"{where}: {hint}")
+        reject_known_mistake(got, mistakes, where=where, rtol=1e-4, atol=1e-3)
         reject(f"{where} your coefficients differ from librosa.feature.mfcc(S=S_db, n_mfcc={n_mfcc}) by up to "
                f"{np.abs(got - expected).max():.3g}: use scipy.fft.dct(S_db, type=2, norm='ortho', axis=0)")
     return "The same as librosa.feature.mfcc(S=S_db): a DCT-II over the mel bands, orthonormal, first rows kept."
@@ -113,9 +111,7 @@ def check_kaggle_summary(kaggle_summary) -> str:
                     (np.column_stack([means, M.var(axis=1, ddof=1)]).ravel(),
                      "that is the variance with ddof=1: use numpy's default, ddof=0, as the Kaggle table does"),
                     (np.column_stack([variances, means]).ravel(), "means and variances are swapped")]
-        for wrong, hint in mistakes:
-            if np.allclose(values, wrong, rtol=1e-4, atol=1e-6):
-                reject(f"{where}: {hint}")
+        reject_known_mistake(values, mistakes, where=where, rtol=1e-4, atol=1e-6)
         reject(f"{where} expected {dict(list(expected.items())[:2])}, got "
                f"{ {name: got[name] for name in list(expected)[:2]} }")
     return "Mean then variance of each coefficient over time, named mfcc1_mean, mfcc1_var, ... as in the Kaggle table."

@@ -11,7 +11,7 @@ import pywt
 
 from course_utils import wavelets
 from course_utils.audio import DEFAULT_SR
-from course_utils.checks import check, reject
+from course_utils.checks import check, reject, reject_known_mistake
 from course_utils.features import segment_spectrograms
 from course_utils.models import classical
 
@@ -38,9 +38,7 @@ def check_morlet_scale(morlet_scale) -> str:
                      (f / (center * sr), "that is the inverse: a larger scale stretches the wavelet and lowers its "
                                          "frequency, so divide by the frequency"),
                      (center * sr / (2 * np.pi * f), "no 2π: C and the frequency are both in cycles, not radians")]
-        for wrong, hint in mistakes:
-            if np.allclose(got, wrong, rtol=1e-6):
-                reject(f"{where}: {hint}")
+        reject_known_mistake(got, mistakes, where=where, rtol=1e-6)
         reject(f"{where} expected scales {np.round(expected, 2)}, got {np.round(got, 2)}")
     return ("Scale = C * sr / f: the same as pywt.frequency2scale. Low frequencies need large scales, long "
             "wavelets.")
@@ -111,9 +109,8 @@ def check_energy_shares(band_energy_shares) -> str:
                      "them), so sum the squares of each band"),
                     (_shares(bands, power=1.0), "square the coefficients: energy is the sum of squares, not of "
                                                 "absolute values")]
-        for wrong, hint in mistakes:
-            if np.allclose(values, wrong, atol=1e-6):
-                reject(f"{where}: {hint.format(level=level)}")
+        reject_known_mistake(values, [(wrong, hint.format(level=level)) for wrong, hint in mistakes],
+                             where=where, rtol=1e-5, atol=1e-6)
         reject(f"{where} expected {dict(zip(names, np.round(expected, 4)))}, got {dict(zip(names, np.round(values, 4)))}")
     return ("Energy shares per band, lowest first, as in wavelets.dwt_features. White noise puts half of its "
             "energy in cD1, a quarter in cD2, ...: each band is an octave, half as wide as the one above.")
