@@ -3,7 +3,7 @@
 ``load_dataset`` is where every chapter starts.
 """
 
-from course_utils.data.collection import GTZAN_GENRES, Dataset, find_label_root, scan_folder
+from course_utils.data.collection import GTZAN_GENRES, Dataset, find_label_root, scan_folder, tracks_table
 from course_utils.data.download import download
 from course_utils.data.segments import segment_table
 from course_utils.data.sources import download_gtzan, ensure_synthetic, load_dataset
@@ -12,5 +12,5 @@ from course_utils.data.splits import TrackSplit, fault_filtered_lists, track_fol
 __all__ = [
     "GTZAN_GENRES", "Dataset", "TrackSplit", "download", "download_gtzan", "ensure_synthetic",
     "fault_filtered_lists", "find_label_root", "load_dataset", "scan_folder", "segment_table",
-    "track_folds", "track_split",
+    "track_folds", "track_split", "tracks_table",
 ]

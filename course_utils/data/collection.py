@@ -102,6 +102,24 @@ class Dataset:
         return replace(self, tracks=_sorted(picked))
 
 
+def tracks_table(data, *, required: tuple[str, ...] = ("track_id", "label")) -> pd.DataFrame:
+    """The tracks table of a :class:`Dataset` (or ``data`` itself when it is a table), index reset.
+
+    Raises
+    ------
+    ConfigError
+        If ``data`` is neither, or the table lacks one of the ``required`` columns.
+    """
+    tracks = getattr(data, "tracks", data)
+    if not isinstance(tracks, pd.DataFrame):
+        raise ConfigError(f"expected a Dataset or a tracks DataFrame, got {type(data).__name__}")
+    missing = [c for c in required if c not in tracks.columns]
+    if missing:
+        raise ConfigError(f"the tracks table lacks columns {missing}; expected {list(required)} "
+                          "as in load_dataset().tracks")
+    return tracks.reset_index(drop=True)
+
+
 def _sorted(tracks: pd.DataFrame) -> pd.DataFrame:
     return tracks.sort_values(["label", "track_id"]).reset_index(drop=True)
 

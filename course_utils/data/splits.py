@@ -14,6 +14,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 from course_utils.config import data_home
+from course_utils.data.collection import tracks_table
 from course_utils.data.download import download, file_sha256
 from course_utils.errors import ConfigError, DownloadError, SplitError
 
@@ -135,13 +136,6 @@ def _stratified(tracks: pd.DataFrame, *, test_size: float, valid_size: float, se
     return TrackSplit("stratified", part, report)
 
 
-def _tracks_of(data) -> pd.DataFrame:
-    tracks = getattr(data, "tracks", data)
-    if not isinstance(tracks, pd.DataFrame) or not {"track_id", "label"} <= set(tracks.columns):
-        raise ConfigError("expected a Dataset or a DataFrame with columns 'track_id' and 'label'")
-    return tracks.drop_duplicates("track_id")
-
-
 def _covers_labels(split: TrackSplit, tracks: pd.DataFrame) -> bool:
     counts = split.counts(tracks)
     return bool((counts["train"] > 0).all() and (counts["test"] > 0).all())
@@ -165,7 +159,7 @@ def track_split(data, *, method: str = "auto", test_size: float = 0.2, valid_siz
     seed : int
         Seed of the stratified split.
     """
-    tracks = _tracks_of(data)
+    tracks = tracks_table(data).drop_duplicates("track_id")
     if method == "stratified":
         return _stratified(tracks, test_size=test_size, valid_size=valid_size, seed=seed)
     if method == "fault_filtered":

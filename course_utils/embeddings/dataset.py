@@ -14,9 +14,11 @@ import pandas as pd
 
 from course_utils.audio import load_audio
 from course_utils.cache import map_files
+from course_utils.data import tracks_table
 from course_utils.embeddings import musicnn, yamnet
 from course_utils.embeddings.common import FrameEmbeddings
 from course_utils.embeddings.pooling import track_embedding
+from course_utils.features.checks import TRACK_KEYS
 from course_utils.errors import ConfigError
 
 MODELS = ("yamnet",) + musicnn.MODELS
@@ -51,13 +53,6 @@ def _file_frames(path: str, *, model: str, layer: str | None, handle: str | None
             "times": frames.times, "window": frames.window, "duration": frames.duration}
 
 
-def _tracks(dataset) -> pd.DataFrame:
-    tracks = getattr(dataset, "tracks", dataset)
-    if not isinstance(tracks, pd.DataFrame) or not {"track_id", "label", "path"} <= set(tracks.columns):
-        raise ConfigError("expected a Dataset or its tracks table (columns track_id, label, path)")
-    return tracks.reset_index(drop=True)
-
-
 def dataset_frames(dataset, *, model: str = "yamnet", layer: str | None = None,
                    handle: str | os.PathLike | None = None, n_jobs: int = 1, cache: bool = True) -> list[FrameEmbeddings]:
     """Frame embeddings of every track, in the order of the tracks table (cached on disk).
@@ -77,7 +72,7 @@ def dataset_frames(dataset, *, model: str = "yamnet", layer: str | None = None,
     list of FrameEmbeddings
         Without ``patches`` (they are not cached).
     """
-    tracks = _tracks(dataset)
+    tracks = tracks_table(dataset, required=TRACK_KEYS)
     layer, handle = resolve(model, layer, handle)
     # Load the model now, so that missing weights fail with their message before any file is read.
     if model == "yamnet":
@@ -116,7 +111,7 @@ def embed_dataset(dataset, *, model: str = "yamnet", layer: str | None = None, p
     """
     frames = dataset_frames(dataset, model=model, layer=layer, handle=handle, n_jobs=n_jobs, cache=cache)
     vectors = [track_embedding(f, pooling=pooling, segment_seconds=segment_seconds, scores=scores) for f in frames]
-    table = _tracks(dataset)[["track_id", "label"]]
+    table = tracks_table(dataset, required=TRACK_KEYS)[["track_id", "label"]]
     if segment_seconds is None:
         return table, np.stack(vectors)
     table = table.loc[table.index.repeat([len(v) for v in vectors])].reset_index(drop=True)

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from course_utils.data import tracks_table
 from course_utils.errors import ConfigError, CourseError
 
 TRACK_KEYS = ("track_id", "label", "path")
@@ -85,13 +86,7 @@ def check_fmax(fmax: float | None, *, sr: int) -> float:
 
 def tracks_of(data) -> pd.DataFrame:
     """The tracks table of a :class:`~course_utils.data.Dataset`, or ``data`` itself if it is one."""
-    tracks = getattr(data, "tracks", data)
-    if not isinstance(tracks, pd.DataFrame):
-        raise ConfigError(f"expected a Dataset or a tracks DataFrame, got {type(data).__name__}")
-    missing = [c for c in TRACK_KEYS if c not in tracks.columns]
-    if missing:
-        raise ConfigError(f"the tracks table lacks columns {missing}; expected {list(TRACK_KEYS)} "
-                          "as in load_dataset().tracks")
+    tracks = tracks_table(data, required=TRACK_KEYS)
     if tracks.empty:
         raise ConfigError("the tracks table is empty: there is nothing to compute")
-    return tracks.reset_index(drop=True)
+    return tracks
