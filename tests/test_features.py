@@ -16,6 +16,7 @@ from course_utils.data import load_dataset
 from course_utils.errors import ConfigError, CourseError
 from course_utils.features import SignalError
 from course_utils.features.clip import centroid_bandwidth, zero_crossing_rate
+from course_utils.features.hpss import _soft_mask
 from course_utils.features.table import TABLE_VERSION
 
 SR = 22050
@@ -129,6 +130,37 @@ def test_median_filter_equals_scipy(shape, axis):
     footprint[axis] = 31
     expected = scipy.ndimage.median_filter(S, size=footprint, mode="reflect")
     np.testing.assert_array_equal(features.median_filter(S, size=31, axis=axis), expected)
+
+
+@pytest.mark.parametrize("values", ["ties", "float64", "negative", "integers"])
+def test_median_filter_equals_scipy_on_wide_and_awkward_input(values):
+    rng = np.random.default_rng(3)
+    S = {"ties": rng.integers(0, 4, (300, 90)).astype(np.float32),  # many equal values in each window
+         "float64": rng.random((300, 90)),
+         "negative": rng.standard_normal((300, 90)).astype(np.float32),
+         "integers": rng.integers(-50, 50, (300, 90))}[values]
+    for axis, footprint in ((0, (31, 1)), (1, (1, 31))):  # 300 and 90 columns: more than one block of lanes
+        result = features.median_filter(S, size=31, axis=axis)
+        assert result.dtype == S.dtype
+        np.testing.assert_array_equal(result, scipy.ndimage.median_filter(S, size=footprint, mode="reflect"))
+
+
+def test_median_filter_rejects_non_finite_values_and_bad_sizes():
+    S = np.ones((40, 40), dtype=np.float32)
+    S[3, 4] = np.nan
+    with pytest.raises(ConfigError, match="finite"):
+        features.median_filter(S, size=31, axis=0)
+    with pytest.raises(ConfigError, match="odd"):
+        features.median_filter(np.ones((40, 40)), size=30, axis=0)
+    with pytest.raises(ConfigError, match="axis"):
+        features.median_filter(np.ones((40, 40)), size=31, axis=2)
+
+
+def test_soft_mask_equals_librosa():
+    rng = np.random.default_rng(4)
+    H, P = rng.random((64, 80)).astype(np.float32), rng.random((64, 80)).astype(np.float32)
+    H[:5], P[:5] = 0.0, 0.0  # both silent: split evenly
+    np.testing.assert_array_equal(_soft_mask(H, P), librosa.util.softmask(H, P, power=2, split_zeros=True))
 
 
 def test_harmonic_percussive_matches_librosa_and_adds_up():

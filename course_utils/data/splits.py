@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedGroupKFold
 
 from course_utils.config import data_home
 from course_utils.data.collection import tracks_table
@@ -195,5 +194,7 @@ def track_folds(table: pd.DataFrame, *, n_splits: int = 5, seed: int = 42) -> li
     if not 2 <= n_splits <= smallest:
         raise SplitError(f"n_splits={n_splits} needs 2 <= n_splits <= {smallest}, the track count "
                          "of the smallest label")
+    from sklearn.model_selection import StratifiedGroupKFold  # here: feature workers skip sklearn's 1-s import
+
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     return list(splitter.split(np.zeros(len(table)), table["label"], groups=table["track_id"]))
