@@ -342,3 +342,10 @@ def test_segment_spectrograms_rejects_unknown_kinds(collection):
         features.segment_spectrograms(collection, kind="cqt")
     with pytest.raises(ConfigError, match="segment_seconds"):
         features.segment_spectrograms(collection, segment_seconds=None)
+    with pytest.raises(ConfigError, match="n_mfcc=20 cannot exceed n_mels=16"):
+        features.segment_spectrograms(collection, kind="mfcc", n_mels=16)
+
+
+def test_segment_spectrograms_few_mel_bands_need_no_mfcc_setting(collection):
+    X, _ = features.segment_spectrograms(collection, kind="log_mel", n_mels=16, segment_seconds=1.0, n_jobs=1)
+    assert X.shape == (8, 16, 1 + SR // 512)

@@ -90,8 +90,8 @@ def segment_spectrograms(dataset, *, kind: str = "log_mel", segment_seconds: flo
     """
     if kind not in KINDS:
         raise ConfigError(f"kind must be one of {KINDS}, got {kind!r}")
-    if n_mfcc > n_mels:
-        raise ConfigError(f"n_mfcc={n_mfcc} cannot exceed n_mels={n_mels}")
+    if kind == "mfcc" and n_mfcc > n_mels:
+        raise ConfigError(f"n_mfcc={n_mfcc} cannot exceed n_mels={n_mels} (MFCCs are a transform of the mel bands)")
     params = dict(kind=kind, sr=check_sr(sr), n_fft=check_positive("n_fft", n_fft),
                   hop_length=check_positive("hop_length", hop_length), n_mels=check_positive("n_mels", n_mels),
                   n_mfcc=check_positive("n_mfcc", n_mfcc))
