@@ -16,7 +16,7 @@ from course_utils.synth.genres import GENRES
 from course_utils.synth.render import check_options, render_track
 
 MARKER = ".complete.json"
-FORMAT_VERSION = 1  # bump whenever a change to the generator changes its output
+FORMAT_VERSION = 2  # bump whenever a change to the generator changes its output
 
 
 def _parameters(n_per_genre, duration, sr, seed) -> dict:

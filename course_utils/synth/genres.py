@@ -119,7 +119,9 @@ class Recipe:
 
     ``progressions`` pairs a Roman-numeral progression with the scale of its melody;
     ``power`` is the chance that chords are played as power chords; ``*_prob`` is the
-    chance that the part plays at all; ranges are ``(low, high)``.
+    chance that the part plays at all; ranges are ``(low, high)``. ``loudness`` is the RMS level
+    of the finished clip in dBFS, set around the middle half of each genre's RMS in the Kaggle
+    GTZAN feature table (classical about -30 dBFS, pop about -14 dBFS).
     """
 
     tempo: tuple[float, float]
@@ -134,6 +136,7 @@ class Recipe:
     leads: tuple[str, ...]
     lead_density: tuple[float, float]
     reverb: tuple[float, float]
+    loudness: tuple[float, float]
     swing_unit: float = 0.5
     rubato: tuple[float, float] = (0.0, 0.0)
     power: float = 0.0
@@ -149,7 +152,7 @@ RECIPES = {
         drums=("shuffle",), kits=("acoustic", "brushes"),
         bass=("boogie", "walking"), bass_voices=("finger_bass", "upright_bass"),
         comp=("shuffle", "charleston", "quarters"), comp_voices=("crunch_guitar", "clean_guitar", "piano", "organ"),
-        leads=("crunch_guitar", "harmonica", "piano", "organ"), lead_density=(0.3, 0.6), reverb=(0.6, 1.5)),
+        leads=("crunch_guitar", "harmonica", "piano", "organ"), lead_density=(0.3, 0.6), loudness=(-22, -14), reverb=(0.6, 1.5)),
     "classical": Recipe(
         tempo=(55, 110), swing=(0.0, 0.0), rubato=(0.05, 0.15),
         progressions=(("I IV V I", "major"), ("I vi ii V", "major"), ("i iv V i", "harmonic_minor"),
@@ -157,7 +160,7 @@ RECIPES = {
         drums=(), kits=("acoustic",),
         bass=("roots", "halves"), bass_voices=("cello", "piano", "harp"),
         comp=("arpeggio", "sustain", "halves"), comp_voices=("piano", "strings", "harp"),
-        leads=("strings", "flute", "piano", "fiddle"), lead_density=(0.3, 0.7), reverb=(1.5, 3.0), lead_prob=0.85),
+        leads=("strings", "flute", "piano", "fiddle"), lead_density=(0.3, 0.7), loudness=(-36, -25), reverb=(1.5, 3.0), lead_prob=0.85),
     "country": Recipe(
         tempo=(85, 160), swing=(0.0, 0.3),
         progressions=(("I I IV IV V V I I", "major_pentatonic"), ("I IV I V", "major"),
@@ -165,14 +168,14 @@ RECIPES = {
         drums=("train", "backbeat"), kits=("acoustic", "brushes"),
         bass=("root_fifth",), bass_voices=("finger_bass", "upright_bass"),
         comp=("boom_chick", "strum"), comp_voices=("acoustic_guitar", "clean_guitar", "piano"),
-        leads=("fiddle", "banjo", "acoustic_guitar", "clean_guitar"), lead_density=(0.4, 0.8), reverb=(0.4, 1.0)),
+        leads=("fiddle", "banjo", "acoustic_guitar", "clean_guitar"), lead_density=(0.4, 0.8), loudness=(-22, -15), reverb=(0.4, 1.0)),
     "disco": Recipe(
         tempo=(108, 132), swing=(0.0, 0.1),
         progressions=(("i7 iv7", "dorian"), ("i bVII bVI bVII", "minor"), ("ii7 V7", "major"), ("vi IV I V", "major")),
         drums=("four_floor",), kits=("disco", "acoustic"),
         bass=("octaves", "syncopated"), bass_voices=("finger_bass", "synth_bass"),
         comp=("stabs", "offbeats", "eighths"), comp_voices=("strings", "brass", "muted_guitar", "epiano"),
-        leads=("strings", "synth_lead", "brass"), lead_density=(0.3, 0.6), reverb=(0.8, 1.5)),
+        leads=("strings", "synth_lead", "brass"), lead_density=(0.3, 0.6), loudness=(-21, -14), reverb=(0.8, 1.5)),
     "hiphop": Recipe(
         tempo=(78, 100), swing=(0.3, 0.7), swing_unit=0.25,
         progressions=(("i7 iv7", "dorian"), ("i9 bVImaj7", "minor"), ("i7 i7 bVImaj7 V7", "harmonic_minor"),
@@ -180,7 +183,7 @@ RECIPES = {
         drums=("boom_bap",), kits=("808", "acoustic"),
         bass=("sub",), bass_voices=("sub_bass", "synth_bass"),
         comp=("sustain", "halves", "stabs"), comp_voices=("epiano", "pad", "piano", "strings"),
-        leads=("bell", "epiano", "flute", "vibes"), lead_density=(0.15, 0.4), reverb=(0.3, 0.9), lead_prob=0.5),
+        leads=("bell", "epiano", "flute", "vibes"), lead_density=(0.15, 0.4), loudness=(-19, -11), reverb=(0.3, 0.9), lead_prob=0.5),
     "jazz": Recipe(
         tempo=(100, 210), swing=(0.6, 1.0),
         progressions=(("ii7 V7 Imaj7 Imaj7", "major"), ("ii7,V7 Imaj7 vi7,ii7 V7", "major"),
@@ -189,7 +192,7 @@ RECIPES = {
         drums=("swing_ride",), kits=("brushes", "acoustic"),
         bass=("walking",), bass_voices=("upright_bass",),
         comp=("charleston", "stabs"), comp_voices=("piano", "epiano", "clean_guitar", "vibes"),
-        leads=("sax", "brass", "piano", "vibes"), lead_density=(0.4, 0.8), reverb=(0.6, 1.5)),
+        leads=("sax", "brass", "piano", "vibes"), lead_density=(0.4, 0.8), loudness=(-27, -18), reverb=(0.6, 1.5)),
     "metal": Recipe(
         tempo=(130, 200), swing=(0.0, 0.0),
         progressions=(("i5 i5 bVI5 bVII5", "minor"), ("i5 bII5 i5 bII5", "phrygian"),
@@ -197,7 +200,7 @@ RECIPES = {
         drums=("double_kick", "blast", "rock8"), kits=("heavy",),
         bass=("gallop", "eighths"), bass_voices=("dist_bass", "pick_bass"),
         comp=("gallop", "eighths", "sustain"), comp_voices=("metal_guitar",),
-        leads=("metal_guitar", "rock_guitar"), lead_density=(0.3, 0.7), reverb=(0.4, 1.0), power=1.0, lead_prob=0.5),
+        leads=("metal_guitar", "rock_guitar"), lead_density=(0.3, 0.7), loudness=(-22, -13), reverb=(0.4, 1.0), power=1.0, lead_prob=0.5),
     "pop": Recipe(
         tempo=(88, 128), swing=(0.0, 0.15),
         progressions=(("I V vi IV", "major"), ("vi IV I V", "major"), ("I vi IV V", "major_pentatonic"),
@@ -205,7 +208,7 @@ RECIPES = {
         drums=("backbeat", "backbeat", "four_floor"), kits=("acoustic", "808", "disco"),
         bass=("syncopated", "eighths", "roots"), bass_voices=("synth_bass", "finger_bass"),
         comp=("quarters", "arpeggio", "sustain", "offbeats"), comp_voices=("piano", "pad", "clean_guitar", "synth_pluck"),
-        leads=("synth_lead", "piano", "bell", "synth_pluck"), lead_density=(0.4, 0.7), reverb=(0.6, 1.4)),
+        leads=("synth_lead", "piano", "bell", "synth_pluck"), lead_density=(0.4, 0.7), loudness=(-17, -11), reverb=(0.6, 1.4)),
     "reggae": Recipe(
         tempo=(66, 92), swing=(0.1, 0.4),
         progressions=(("I IV", "major"), ("i iv", "minor"), ("I V vi IV", "major"), ("I IV V IV", "major"),
@@ -213,7 +216,7 @@ RECIPES = {
         drums=("one_drop", "steppers"), kits=("acoustic",),
         bass=("reggae",), bass_voices=("deep_bass", "sub_bass", "finger_bass"),
         comp=("skank", "offbeats"), comp_voices=("muted_guitar", "organ", "clean_guitar"),
-        leads=("melodica", "organ", "brass"), lead_density=(0.3, 0.6), reverb=(0.8, 2.0)),
+        leads=("melodica", "organ", "brass"), lead_density=(0.3, 0.6), loudness=(-22, -15), reverb=(0.8, 2.0)),
     "rock": Recipe(
         tempo=(105, 155), swing=(0.0, 0.0),
         progressions=(("I IV V IV", "major"), ("I bVII IV I", "mixolydian"), ("I V vi IV", "major"),
@@ -221,7 +224,7 @@ RECIPES = {
         drums=("rock8", "backbeat"), kits=("acoustic", "heavy"),
         bass=("eighths", "roots"), bass_voices=("finger_bass", "pick_bass"),
         comp=("eighths", "sustain", "quarters"), comp_voices=("rock_guitar", "crunch_guitar"),
-        leads=("rock_guitar", "organ", "crunch_guitar"), lead_density=(0.3, 0.6), reverb=(0.5, 1.2), power=0.7),
+        leads=("rock_guitar", "organ", "crunch_guitar"), lead_density=(0.3, 0.6), loudness=(-22, -15), reverb=(0.5, 1.2), power=0.7),
 }
 
 
@@ -258,6 +261,8 @@ class Arrangement:
         Level of the background hiss relative to the music's RMS.
     tilt : tuple of float
         Gains added to a low (<250 Hz) and high (>3.5 kHz) band: the recording's colour.
+    rms_dbfs : float
+        Loudness of the finished clip: its RMS in dB relative to full scale.
     """
 
     tempo: float
@@ -271,6 +276,7 @@ class Arrangement:
     reverb_mix: float
     noise_db: float
     tilt: tuple[float, float]
+    rms_dbfs: float
 
 
 def _choice(options, rng: np.random.Generator):
@@ -328,4 +334,5 @@ def arrange(genre: str, rng: np.random.Generator, *, seconds: float) -> Arrangem
         humanize=rng.uniform(0.002, 0.012), parts=tuple(parts),
         reverb_seconds=rng.uniform(*r.reverb), reverb_mix=rng.uniform(0.1, 0.5),
         noise_db=rng.uniform(-55.0, -35.0), tilt=(rng.uniform(-0.25, 0.3), rng.uniform(-0.25, 0.3)),
+        rms_dbfs=rng.uniform(*r.loudness),
     )

@@ -8,7 +8,7 @@ from scipy import fft
 from course_utils.errors import ConfigError
 from course_utils.synth.genres import GENRES, Arrangement, arrange
 
-PEAK_DBFS = -1.0
+PEAK_DBFS = -1.0  # the limiter keeps every peak below this
 
 
 def check_options(*, duration, sr, seed) -> None:
@@ -55,7 +55,7 @@ def _rms(x: np.ndarray) -> float:
 
 
 def mix(arr: Arrangement, *, duration: float, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """Render every part of ``arr`` into one mono float32 signal peaking at ``PEAK_DBFS``."""
+    """Render every part of ``arr`` into one mono float32 signal at its loudness, peaks below ``PEAK_DBFS``."""
     n = int(round(duration * sr))
     last_beat = max((note[0] + note[1] for part in arr.parts for note in part.notes), default=0.0)
     clock = _clock(arr, last_beat + 4.0, rng)
@@ -94,7 +94,7 @@ def _lowpass_curve(f: np.ndarray, cutoff: float) -> np.ndarray:
 
 
 def _master(x: np.ndarray, arr: Arrangement, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """Room reverb, recording colour and background hiss (all in one FFT), then peak normalisation.
+    """Room reverb, recording colour and background hiss (all in one FFT), then the level.
 
     The reverb is a circular convolution: the tail of the clip's end rings into its start,
     as the music before an excerpt would. Single precision is ample for 16-bit output.
@@ -113,7 +113,18 @@ def _master(x: np.ndarray, arr: Arrangement, sr: int, rng: np.random.Generator) 
     hiss *= _lowpass_curve(f, rng.uniform(3000.0, 10000.0))
     spectrum += np.float32(10.0 ** (arr.noise_db / 20.0) * np.sqrt(_energy(spectrum) / _energy(hiss))) * hiss
     y = fft.irfft(spectrum, n_fft)[: x.size]
-    return y * np.float32(10.0 ** (PEAK_DBFS / 20.0) / np.max(np.abs(y)))
+    return _level(y, arr.rms_dbfs)
+
+
+def _level(y: np.ndarray, rms_dbfs: float) -> np.ndarray:
+    """Scale ``y`` to an RMS of ``rms_dbfs``; a soft limiter (tanh) keeps louder peaks below ``PEAK_DBFS``.
+
+    Loud genres reach their level the way loud records do: their peaks are squashed, not the
+    whole clip turned down.
+    """
+    y = y * np.float32(10.0 ** (rms_dbfs / 20.0) / np.sqrt(np.mean(np.square(y, dtype=np.float64))))
+    ceiling = np.float32(10.0 ** (PEAK_DBFS / 20.0))
+    return y if np.max(np.abs(y)) < ceiling else ceiling * np.tanh(y / ceiling)
 
 
 def render_track(genre: str, index: int = 0, *, duration: float = 30.0, sr: int = 22050,
@@ -136,7 +147,8 @@ def render_track(genre: str, index: int = 0, *, duration: float = 30.0, sr: int 
     Returns
     -------
     np.ndarray
-        Mono float32 samples, ``round(duration * sr)`` long, peak at -1 dBFS.
+        Mono float32 samples, ``round(duration * sr)`` long, at the genre's loudness (RMS
+        between about -36 and -11 dBFS), every peak below -1 dBFS.
 
     Raises
     ------
