@@ -52,6 +52,19 @@ def test_latest_keeps_the_newest_record_per_model():
     assert latest.set_index("model").loc["svm_rbf", "notes"] == "second run"
 
 
+def test_rows_of_one_data_set_and_profile():
+    record(dataset="synthetic GTZAN")
+    record(dataset="GTZAN")
+    record(dataset="GTZAN", profile=get_profile("full"))
+    assert evaluate.load_results(dataset="GTZAN", profile="quick")["dataset"].tolist() == ["GTZAN"]
+    both = evaluate.load_results(dataset=["GTZAN", "synthetic GTZAN"], profile=get_profile("quick"))
+    assert sorted(both["dataset"]) == ["GTZAN", "synthetic GTZAN"]
+    assert len(evaluate.load_results(profile="full")) == 1
+    assert evaluate.load_results(dataset="no such set").empty
+    with pytest.raises(ConfigError, match="dataset"):
+        evaluate.load_results(dataset="")
+
+
 def test_split_and_dataset_objects_give_their_names():
     class Split:
         method = "fault_filtered"

@@ -118,7 +118,7 @@ def _read(path: Path) -> dict | None:
     return record
 
 
-def load_results(*, latest: bool = True) -> pd.DataFrame:
+def load_results(*, latest: bool = True, dataset=None, profile=None) -> pd.DataFrame:
     """Every recorded result as a table, oldest first.
 
     Parameters
@@ -126,6 +126,10 @@ def load_results(*, latest: bool = True) -> pd.DataFrame:
     latest : bool
         Keep only the newest record of each (model, features, split, profile, dataset), so that
         re-running a chapter replaces its rows instead of adding duplicates.
+    dataset : str or object with ``.name``, or a list of them, optional
+        Keep only the rows of these data sets (the registry holds every run of every data set).
+    profile : str or Profile, optional
+        Keep only the rows of this profile.
 
     Returns
     -------
@@ -135,6 +139,9 @@ def load_results(*, latest: bool = True) -> pd.DataFrame:
         predict_seconds, n_params, seed, n_test, notes, record`` (the file name). A record that
         cannot be read is skipped with a warning naming its file.
     """
+    datasets = None if dataset is None else [
+        _name(d, "dataset") for d in (dataset if isinstance(dataset, (list, tuple)) else [dataset])]
+    profile = None if profile is None else _name(profile, "profile")
     folder = results_dir()
     records = [r for r in map(_read, sorted(folder.glob("*.json")) if folder.is_dir() else []) if r]
     table = pd.DataFrame(records, columns=COLUMNS)
@@ -144,4 +151,8 @@ def load_results(*, latest: bool = True) -> pd.DataFrame:
     table = table.sort_values(["recorded_at", "record"], kind="stable")
     if latest:
         table = table.drop_duplicates(KEY_COLUMNS, keep="last")
+    if datasets is not None:
+        table = table[table["dataset"].isin(datasets)]
+    if profile is not None:
+        table = table[table["profile"] == profile]
     return table.reset_index(drop=True)
