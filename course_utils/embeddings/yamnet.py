@@ -112,19 +112,10 @@ def _in_hub_cache(handle: str) -> bool:
 
 
 def _interpreter(path: Path):
-    """A TFLite interpreter that keeps intermediate tensors (the embedding is one of them).
+    """A TFLite (LiteRT) interpreter that keeps intermediate tensors (the embedding is one of them)."""
+    from ai_edge_litert.interpreter import Interpreter
 
-    ``tf.lite.Interpreter`` still works in TensorFlow 2.21 but is deprecated in favour of the
-    ``ai-edge-litert`` package, which is used instead when it is installed.
-    """
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError:
-        import tensorflow as tf
-
-        Interpreter = tf.lite.Interpreter
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"(?s).*tf\.lite\.Interpreter is deprecated")
         warnings.filterwarnings("ignore", message=r"(?s).*experimental_preserve_all_tensors")
         try:
             interpreter = Interpreter(model_path=str(path), experimental_preserve_all_tensors=True)
