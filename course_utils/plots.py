@@ -7,14 +7,18 @@ Used in: every chapter.
 from __future__ import annotations
 
 import math
+import tempfile
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import soundfile as sf
 from IPython.display import Audio
 
 from course_utils.errors import ConfigError
 
 PLAYER_SECONDS = 3.0
+MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 
 
 def axes_grid(n: int, *, ncols: int = 2, width: float = 11.0, row_height: float = 2.0,
@@ -58,15 +62,30 @@ def waveform(y: np.ndarray, *, sr: int, ax=None, title: str | None = None, offse
 
 
 def listen(y: np.ndarray, *, sr: int, seconds: float = PLAYER_SECONDS, offset: float = 0.0) -> Audio:
-    """An audio player for a short excerpt, so that rendered pages stay light.
+    """An audio player for a short excerpt, embedded as MP3 so that rendered pages stay light.
 
-    A 30-s clip embedded whole adds about 1.3 MB to a page; a 3-s excerpt about a tenth of that.
+    A 3-s excerpt adds about 20 kB to a page (as 16-bit WAV it would add about 180 kB). The
+    excerpt keeps its level: a quiet recording sounds quiet.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n,) or (channels, n)
+        Samples in [-1, 1].
+    sr : int
+        Sample rate in Hz (8000 to 48000, the rates MP3 knows).
+    seconds, offset : float
+        Length and start of the excerpt.
     """
     start = int(round(offset * sr))
-    excerpt = y[..., start:start + int(round(seconds * sr))]
+    excerpt = np.asarray(y, dtype=np.float32)[..., start:start + int(round(seconds * sr))]
     if excerpt.shape[-1] == 0:
         raise ConfigError(f"offset {offset} s is past the end of the signal ({y.shape[-1] / sr:.2f} s)")
-    return Audio(excerpt, rate=sr)
+    if sr not in MP3_RATES:
+        raise ConfigError(f"sr={sr} cannot be played as MP3; resample to one of {MP3_RATES} Hz")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "excerpt.mp3"
+        sf.write(path, np.clip(excerpt, -1.0, 1.0).T, sr, format="MP3")
+        return Audio(filename=str(path))  # reads the file now; its name gives the type audio/mpeg
 
 
 # --- Evaluation figures (book/06_evaluation_and_splits, book/07_classical_ml and later chapters) ---

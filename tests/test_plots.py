@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+import soundfile as sf  # noqa: E402
 
 from course_utils import plots  # noqa: E402
 from course_utils.errors import ConfigError  # noqa: E402
@@ -26,6 +27,25 @@ def close_figures():
 def colorbar_label(ax) -> str:
     others = [a for a in ax.figure.axes if a is not ax]
     return others[0].get_ylabel() if others else ""
+
+
+@pytest.mark.parametrize("sr", [8000, 16000, 22050])
+def test_listen_embeds_a_short_mp3_at_the_clip_level(sr, tmp_path):
+    t = np.arange(10 * sr) / sr
+    y = (0.05 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)  # a quiet tone: -29 dBFS
+    player = plots.listen(y, sr=sr, seconds=3.0, offset=1.0)
+    assert player.mimetype == "audio/mpeg" and len(player.data) < 3 * 16_000  # well under 16 kB a second
+    (tmp_path / "x.mp3").write_bytes(player.data)
+    decoded, rate = sf.read(tmp_path / "x.mp3", dtype="float32")
+    assert rate == sr and abs(len(decoded) - 3 * sr) < 0.1 * sr  # the encoder adds a few padding frames
+    assert np.sqrt(np.mean(decoded ** 2)) == pytest.approx(0.05 / np.sqrt(2), rel=0.1)  # not normalised
+
+
+def test_listen_rejects_rates_mp3_lacks_and_offsets_past_the_end():
+    with pytest.raises(ConfigError, match="MP3"):
+        plots.listen(np.zeros(44100), sr=44000)
+    with pytest.raises(ConfigError, match="past the end"):
+        plots.listen(np.zeros(22050), sr=22050, offset=2.0)
 
 
 @pytest.mark.parametrize("y_axis,ylabel", [("linear", "frequency (Hz)"), ("log", "frequency (Hz)"),
