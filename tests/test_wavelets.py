@@ -9,6 +9,7 @@ import scipy.signal
 
 from conftest import make_collection, tone
 from course_utils import wavelets
+from course_utils.wavelets import cwt
 from course_utils.data import load_dataset
 from course_utils.errors import ConfigError
 from course_utils.features import SignalError
@@ -63,7 +64,7 @@ def test_the_fast_morlet_path_agrees_with_pywavelets():
     freqs = wavelets.scalogram_frequencies(sr=SR, n_freqs=16, fmin=200, fmax=2000)
     fast = wavelets.scalogram(y, sr=SR, n_freqs=16, fmin=200, fmax=2000)[0]
     mother = pywt.ContinuousWavelet(wavelets.MORLET)
-    reference = wavelets._pool(wavelets._pywt_magnitude(y, sr=SR, freqs=freqs, mother=mother), 512, fast.shape[1])
+    reference = cwt._pool(cwt._pywt_magnitude(y, sr=SR, freqs=freqs, mother=mother), 512, fast.shape[1])
     strong = reference > 0.1 * reference.max()
     ratio = fast[strong] / reference[strong]
     assert np.median(ratio) == pytest.approx(1.0, abs=0.02)
