@@ -19,7 +19,7 @@ import scipy.ndimage
 from course_utils.errors import ConfigError
 from course_utils.features.checks import check_positive
 
-LANES = 256  # columns filtered together: their sorted windows (2 x 33 x 256 values) stay in the L1/L2 cache
+LANES = 256  # columns filtered together; their sorted windows (2 x (width + 2) x 256 values) stay in cache
 _BITS = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
 
 
@@ -51,7 +51,7 @@ def _running_median_columns(padded, bits, width):  # pragma: no cover - compiled
             leaving, entering = padded[j - 1, start:start + m], padded[j + width - 1, start:start + m]
             entering_bits = bits[j + width - 1, start:start + m]
             window = windows[current]
-            for c in range(m):
+            for c in range(m):  # t counts the values below the entering one, the leaving one excepted
                 k[c], t[c] = 0, -(leaving[c] < entering[c])
             for i in range(1, width + 1):
                 row = window[i]
