@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 JOBS = 2
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")  # one thread per process, as in joblib's workers
@@ -30,7 +32,8 @@ def main() -> None:
     os.environ["COURSE_DATA_HOME"] = tempfile.mkdtemp(prefix="bench-features-")  # a cold cache
     from course_utils.audio import load_audio
     from course_utils.data import load_dataset
-    from course_utils.features import clip_features, compare_tables, feature_table, published_table
+    from course_utils.features import (clip_features, compare_tables, feature_table, median_filter,
+                                       published_table, stft)
 
     dataset = load_dataset(folder)
     audio_seconds = dataset.tracks["duration"].sum()
@@ -61,6 +64,12 @@ def main() -> None:
     per_clip = (time.process_time() - start) / len(clips)
     print(f"CPU       : {per_clip:.2f} s per 30-s clip in one process -> about "
           f"{per_clip * len(dataset) / JOBS:.0f} s for {len(dataset)} clips on {JOBS} idle cores")
+    magnitudes = [np.abs(stft(y)) for y in clips]
+    start = time.process_time()
+    for S in magnitudes:
+        median_filter(S, size=31, axis=-1), median_filter(S, size=31, axis=-2)
+    print(f"  of which: {(time.process_time() - start) / len(clips):.3f} s for HPSS's two median filters "
+          f"({magnitudes[0].shape[0]} bins x {magnitudes[0].shape[1]} frames, width 31)")
     print(f"load avg  : {os.getloadavg()[0]:.2f} (1 min) at the end")
 
 
