@@ -55,7 +55,8 @@ def clips() -> dict[str, np.ndarray]:
     """A synthetic jazz clip at full level (-1 dBFS peak), and the same clip quiet enough for float16."""
     from course_utils.synth import render_track
 
-    loud = render_track("jazz", duration=7.0, sr=musicnn.SR)
+    jazz = render_track("jazz", duration=7.0, sr=musicnn.SR)
+    loud = (jazz * 10 ** (-1 / 20) / np.abs(jazz).max()).astype(np.float32)  # mastered to a -1 dBFS peak
     peak_mel = 10 ** musicnn.log_mel(loud).max() / 10000
     return {"loud": loud, "quiet": (loud * np.sqrt(2.0 / peak_mel)).astype(np.float32), "peak_mel": peak_mel}
 
