@@ -16,6 +16,7 @@ import soundfile as sf
 from IPython.display import Audio
 
 from course_utils.errors import ConfigError
+from course_utils.features.checks import check_sr
 
 PLAYER_SECONDS = 3.0
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
@@ -69,19 +70,28 @@ def listen(y: np.ndarray, *, sr: int, seconds: float = PLAYER_SECONDS, offset: f
 
     Parameters
     ----------
-    y : np.ndarray, shape (n,) or (channels, n)
-        Samples in [-1, 1].
+    y : np.ndarray, float, shape (n,) or (channels, n) with 1 or 2 channels
+        Finite samples in [-1, 1] (louder ones are clipped).
     sr : int
         Sample rate in Hz (8000 to 48000, the rates MP3 knows).
     seconds, offset : float
         Length and start of the excerpt.
     """
-    start = int(round(offset * sr))
-    excerpt = np.asarray(y, dtype=np.float32)[..., start:start + int(round(seconds * sr))]
-    if excerpt.shape[-1] == 0:
-        raise ConfigError(f"offset {offset} s is past the end of the signal ({y.shape[-1] / sr:.2f} s)")
+    y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.floating):
+        raise ConfigError(f"listen expects float samples in [-1, 1], got dtype {y.dtype} "
+                          "(divide 16-bit samples by 32768)")
+    if not (y.ndim == 1 or (y.ndim == 2 and y.shape[0] in (1, 2))):
+        raise ConfigError(f"listen expects shape (n,) or (channels, n) with 1 or 2 channels, got {y.shape}")
+    sr = check_sr(sr)
     if sr not in MP3_RATES:
         raise ConfigError(f"sr={sr} cannot be played as MP3; resample to one of {MP3_RATES} Hz")
+    start = int(round(offset * sr))
+    excerpt = y[..., start:start + int(round(seconds * sr))].astype(np.float32)
+    if excerpt.shape[-1] == 0:
+        raise ConfigError(f"offset {offset} s is past the end of the signal ({y.shape[-1] / sr:.2f} s)")
+    if not np.isfinite(excerpt).all():
+        raise ConfigError("the excerpt to play holds NaN or infinite samples")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "excerpt.mp3"
         sf.write(path, np.clip(excerpt, -1.0, 1.0).T, sr, format="MP3")

@@ -154,6 +154,17 @@ def test_median_filter_rejects_non_finite_values_and_bad_sizes():
         features.median_filter(np.ones((40, 40)), size=30, axis=0)
     with pytest.raises(ConfigError, match="axis"):
         features.median_filter(np.ones((40, 40)), size=31, axis=2)
+    with pytest.raises(ConfigError, match="complex"):
+        features.median_filter(np.ones((40, 40), dtype=np.complex64), size=31, axis=0)
+
+
+@pytest.mark.parametrize("rows", [10, 40])  # shorter than half a window (scipy's path) and longer
+def test_median_filter_keeps_float16(rows):
+    S = np.random.default_rng(5).random((rows, 30)).astype(np.float16)
+    result = features.median_filter(S, size=31, axis=0)
+    expected = scipy.ndimage.median_filter(S.astype(np.float32), size=(31, 1), mode="reflect")
+    assert result.dtype == np.float16
+    np.testing.assert_array_equal(result, expected.astype(np.float16))
 
 
 def test_soft_mask_equals_librosa():

@@ -41,11 +41,21 @@ def test_listen_embeds_a_short_mp3_at_the_clip_level(sr, tmp_path):
     assert np.sqrt(np.mean(decoded ** 2)) == pytest.approx(0.05 / np.sqrt(2), rel=0.1)  # not normalised
 
 
-def test_listen_rejects_rates_mp3_lacks_and_offsets_past_the_end():
-    with pytest.raises(ConfigError, match="MP3"):
-        plots.listen(np.zeros(44100), sr=44000)
-    with pytest.raises(ConfigError, match="past the end"):
-        plots.listen(np.zeros(22050), sr=22050, offset=2.0)
+def test_listen_plays_stereo_and_accepts_a_whole_float_rate():
+    assert plots.listen(np.zeros((2, 22050), dtype=np.float32), sr=22050.0).mimetype == "audio/mpeg"
+
+
+@pytest.mark.parametrize("y,sr,offset,match", [
+    (np.zeros(44100), 44000, 0.0, "MP3"),
+    (np.zeros(22050), 22050.5, 0.0, "sr must be"),
+    (np.full(22050, 3000, dtype=np.int16), 22050, 0.0, "float samples"),
+    (np.zeros((22050, 2)), 22050, 0.0, "channels"),
+    (np.array([0.1] * 100 + [np.nan] + [0.1] * 22050), 22050, 0.0, "NaN"),  # would abort the MP3 encoder
+    (np.zeros(22050), 22050, 2.0, "past the end"),
+])
+def test_listen_names_what_it_cannot_play(y, sr, offset, match):
+    with pytest.raises(ConfigError, match=match):
+        plots.listen(y, sr=sr, offset=offset)
 
 
 @pytest.mark.parametrize("y_axis,ylabel", [("linear", "frequency (Hz)"), ("log", "frequency (Hz)"),

@@ -57,7 +57,7 @@ def test_rows_of_one_data_set_and_profile():
     record(dataset="GTZAN")
     record(dataset="GTZAN", profile=get_profile("full"))
     assert evaluate.load_results(dataset="GTZAN", profile="quick")["dataset"].tolist() == ["GTZAN"]
-    both = evaluate.load_results(dataset=["GTZAN", "synthetic GTZAN"], profile=get_profile("quick"))
+    both = evaluate.load_results(dataset={"GTZAN", "synthetic GTZAN"}, profile=get_profile("quick"))
     assert sorted(both["dataset"]) == ["GTZAN", "synthetic GTZAN"]
     assert len(evaluate.load_results(profile="full")) == 1
     assert evaluate.load_results(dataset="no such set").empty

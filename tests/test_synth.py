@@ -10,6 +10,8 @@ import soundfile as sf
 from scipy import ndimage, signal
 
 from course_utils.synth import GENRES, make_synthetic_gtzan, render_track, synthetic_set_is_complete
+from course_utils.synth.genres import arrange
+from course_utils.synth.render import _level, _limit, track_rng
 
 SR = 22050
 TINY = {"n_per_genre": 1, "duration": 2.0, "sr": SR, "seed": 3}
@@ -89,6 +91,21 @@ def test_clips_are_audible_unclipped_and_tonal(tiny_set):
         y = pcm.astype(np.float32) / 32768
         assert np.sqrt(np.mean(y**2)) > 0.01, path.name
         assert _flatness(y) < 0.5 * noise_flatness, path.name  # distorted metal is the flattest
+
+
+@pytest.mark.parametrize("genre", ["classical", "pop", "metal"])
+def test_a_clip_has_its_drawn_loudness_and_no_peak_above_minus_1_dbfs(genre):
+    for index in range(3):
+        target = arrange(genre, track_rng(5, GENRES.index(genre), index), seconds=4.0).rms_dbfs
+        y = render_track(genre, index, duration=4.0, seed=5)
+        assert 20 * np.log10(np.sqrt(np.mean(y.astype(np.float64) ** 2))) == pytest.approx(target, abs=0.05)
+        assert np.abs(y).max() <= 10 ** (-1 / 20)
+
+
+def test_levelling_keeps_silence_silent_and_quiet_samples_unbent():
+    assert not _level(np.zeros(100, dtype=np.float32), -20.0).any()
+    y = np.float32(0.1) * np.sin(np.linspace(0, 60, 1000, dtype=np.float32))  # peaks far below the knee
+    np.testing.assert_array_equal(_limit(y), y)
 
 
 def test_classical_is_quieter_than_pop_and_metal_as_in_gtzan():

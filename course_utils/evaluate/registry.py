@@ -126,7 +126,7 @@ def load_results(*, latest: bool = True, dataset=None, profile=None) -> pd.DataF
     latest : bool
         Keep only the newest record of each (model, features, split, profile, dataset), so that
         re-running a chapter replaces its rows instead of adding duplicates.
-    dataset : str or object with ``.name``, or a list of them, optional
+    dataset : str or object with ``.name``, or an iterable of them, optional
         Keep only the rows of these data sets (the registry holds every run of every data set).
     profile : str or Profile, optional
         Keep only the rows of this profile.
@@ -139,8 +139,8 @@ def load_results(*, latest: bool = True, dataset=None, profile=None) -> pd.DataF
         predict_seconds, n_params, seed, n_test, notes, record`` (the file name). A record that
         cannot be read is skipped with a warning naming its file.
     """
-    datasets = None if dataset is None else [
-        _name(d, "dataset") for d in (dataset if isinstance(dataset, (list, tuple)) else [dataset])]
+    one = dataset is None or isinstance(dataset, str) or hasattr(dataset, "name")
+    datasets = None if dataset is None else [_name(d, "dataset") for d in ([dataset] if one else dataset)]
     profile = None if profile is None else _name(profile, "profile")
     folder = results_dir()
     records = [r for r in map(_read, sorted(folder.glob("*.json")) if folder.is_dir() else []) if r]

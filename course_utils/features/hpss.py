@@ -40,7 +40,7 @@ def _running_median_columns(padded, bits, width):  # pragma: no cover - compiled
     windows = np.zeros((2, width + 2, LANES), dtype=padded.dtype)  # two buffers, one spare row each end
     window_bits = windows.view(bits.dtype)
     ranks = np.empty((5, LANES), dtype=bits.dtype)
-    k, t, low, high, up = ranks[0], ranks[1], ranks[2], ranks[3], ranks[4]
+    k, t, low, high, from_above = ranks[0], ranks[1], ranks[2], ranks[3], ranks[4]
     for start in range(0, n_cols, LANES):
         m = min(LANES, n_cols - start)
         for c in range(m):
@@ -59,12 +59,12 @@ def _running_median_columns(padded, bits, width):  # pragma: no cover - compiled
                     k[c] += row[c] < leaving[c]
                     t[c] += row[c] < entering[c]
             for c in range(m):
-                low[c], high[c], up[c] = min(k[c], t[c]), max(k[c], t[c]), -(t[c] > k[c])
+                low[c], high[c], from_above[c] = min(k[c], t[c]), max(k[c], t[c]), -(t[c] > k[c])
             old, new = window_bits[current], window_bits[1 - current]
             for i in range(width):
                 below, here, above, target = old[i], old[i + 1], old[i + 2], new[i + 1]
                 for c in range(m):
-                    shifted = (above[c] & up[c]) | (below[c] & ~up[c])
+                    shifted = (above[c] & from_above[c]) | (below[c] & ~from_above[c])
                     at_t = -(i == t[c])
                     moved = (entering_bits[c] & at_t) | (shifted & ~at_t)
                     inside = -((i >= low[c]) & (i <= high[c]))
@@ -99,13 +99,14 @@ def median_filter(S: np.ndarray, *, size: int, axis: int) -> np.ndarray:
         raise ConfigError(f"median_filter expects a 2-D array, got shape {S.shape}")
     if axis not in (0, 1, -1, -2):
         raise ConfigError(f"axis must be 0 or 1 (or -2, -1) for a 2-D array, got {axis}")
-    if not np.isfinite(S).all():
-        raise ConfigError("median_filter needs finite values; S holds NaN or infinity")
+    if np.iscomplexobj(S) or not np.isfinite(S).all():
+        raise ConfigError(f"median_filter needs finite real values; S (dtype {S.dtype}) holds "
+                          f"{'complex numbers' if np.iscomplexobj(S) else 'NaN or infinity'}")
+    values = S if S.dtype in _BITS else S.astype(np.float64)  # exact for integers up to 2**53, float16, bool
     if S.shape[axis] <= size // 2:  # shorter than half a window: mirroring repeats, leave it to scipy
         footprint = [1, 1]
         footprint[axis] = size
-        return scipy.ndimage.median_filter(S, size=footprint, mode="reflect")
-    values = S if S.dtype in _BITS else S.astype(np.float64)  # the median of integers is one of them
+        return scipy.ndimage.median_filter(values, size=footprint, mode="reflect").astype(S.dtype, copy=False)
     columns = values if axis in (0, -2) else values.T
     padded = np.ascontiguousarray(np.pad(columns, ((size // 2, size // 2), (0, 0)), mode="symmetric"))
     out = _running_median_columns(padded, padded.view(_BITS[padded.dtype]), size)

@@ -8,7 +8,8 @@ from scipy import fft
 from course_utils.errors import ConfigError
 from course_utils.synth.genres import GENRES, Arrangement, arrange
 
-PEAK_DBFS = -1.0  # the limiter keeps every peak below this
+PEAK_DBFS = -1.0  # the limiter keeps every peak at or below this
+KNEE_DBFS = -6.0  # and leaves samples below this untouched
 
 
 def check_options(*, duration, sr, seed) -> None:
@@ -55,7 +56,7 @@ def _rms(x: np.ndarray) -> float:
 
 
 def mix(arr: Arrangement, *, duration: float, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """Render every part of ``arr`` into one mono float32 signal at its loudness, peaks below ``PEAK_DBFS``."""
+    """Render every part of ``arr`` into one mono float32 signal at its loudness, peaks at or below ``PEAK_DBFS``."""
     n = int(round(duration * sr))
     last_beat = max((note[0] + note[1] for part in arr.parts for note in part.notes), default=0.0)
     clock = _clock(arr, last_beat + 4.0, rng)
@@ -116,15 +117,31 @@ def _master(x: np.ndarray, arr: Arrangement, sr: int, rng: np.random.Generator) 
     return _level(y, arr.rms_dbfs)
 
 
+def _rms(y: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
+
+
+def _limit(y: np.ndarray) -> np.ndarray:
+    """Soft limiter: samples beyond ``KNEE_DBFS`` bend smoothly (tanh) towards ``PEAK_DBFS``; the rest pass."""
+    knee, ceiling = np.float32(10.0 ** (KNEE_DBFS / 20.0)), np.float32(10.0 ** (PEAK_DBFS / 20.0))
+    over = np.abs(y) - knee
+    bent = np.sign(y) * (knee + (ceiling - knee) * np.tanh(over / (ceiling - knee)))
+    return np.where(over > 0, bent, y)
+
+
 def _level(y: np.ndarray, rms_dbfs: float) -> np.ndarray:
-    """Scale ``y`` to an RMS of ``rms_dbfs``; a soft limiter (tanh) keeps louder peaks below ``PEAK_DBFS``.
+    """``y`` at an RMS of ``rms_dbfs``, its peaks through the limiter (silence stays silent).
 
     Loud genres reach their level the way loud records do: their peaks are squashed, not the
-    whole clip turned down.
+    whole clip turned down. The limiter takes a little level off; a few rounds of gain make it up.
     """
-    y = y * np.float32(10.0 ** (rms_dbfs / 20.0) / np.sqrt(np.mean(np.square(y, dtype=np.float64))))
-    ceiling = np.float32(10.0 ** (PEAK_DBFS / 20.0))
-    return y if np.max(np.abs(y)) < ceiling else ceiling * np.tanh(y / ceiling)
+    level, target = _rms(y), 10.0 ** (rms_dbfs / 20.0)
+    if level == 0:
+        return y
+    gain = target / level
+    for _ in range(4):
+        gain *= target / _rms(_limit(y * np.float32(gain)))
+    return _limit(y * np.float32(gain))
 
 
 def render_track(genre: str, index: int = 0, *, duration: float = 30.0, sr: int = 22050,
@@ -148,7 +165,7 @@ def render_track(genre: str, index: int = 0, *, duration: float = 30.0, sr: int 
     -------
     np.ndarray
         Mono float32 samples, ``round(duration * sr)`` long, at the genre's loudness (RMS
-        between about -36 and -11 dBFS), every peak below -1 dBFS.
+        between about -36 and -11 dBFS), every peak at or below -1 dBFS.
 
     Raises
     ------
