@@ -139,8 +139,9 @@ def load_results(*, latest: bool = True, dataset=None, profile=None) -> pd.DataF
         predict_seconds, n_params, seed, n_test, notes, record`` (the file name). A record that
         cannot be read is skipped with a warning naming its file.
     """
-    one = dataset is None or isinstance(dataset, str) or hasattr(dataset, "name")
-    datasets = None if dataset is None else [_name(d, "dataset") for d in ([dataset] if one else dataset)]
+    if isinstance(dataset, str) or hasattr(dataset, "name"):
+        dataset = [dataset]
+    datasets = None if dataset is None else [_name(d, "dataset") for d in dataset]
     profile = None if profile is None else _name(profile, "profile")
     folder = results_dir()
     records = [r for r in map(_read, sorted(folder.glob("*.json")) if folder.is_dir() else []) if r]

@@ -52,7 +52,7 @@ def _clock(arr: Arrangement, n_beats: float, rng: np.random.Generator):
 
 
 def _rms(x: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(np.square(x))))
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
 
 
 def mix(arr: Arrangement, *, duration: float, sr: int, rng: np.random.Generator) -> np.ndarray:
@@ -115,10 +115,6 @@ def _master(x: np.ndarray, arr: Arrangement, sr: int, rng: np.random.Generator) 
     spectrum += np.float32(10.0 ** (arr.noise_db / 20.0) * np.sqrt(_energy(spectrum) / _energy(hiss))) * hiss
     y = fft.irfft(spectrum, n_fft)[: x.size]
     return _level(y, arr.rms_dbfs)
-
-
-def _rms(y: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(np.square(y, dtype=np.float64))))
 
 
 def _limit(y: np.ndarray) -> np.ndarray:
