@@ -85,9 +85,34 @@ def test_segment_shapes_and_overlap():
             audio.segment_count(10.0, sr=sr, seconds=seconds, hop_seconds=hop)
 
 
+def test_a_clip_shorter_than_a_segment_is_looped_into_one():
+    y = np.arange(1, 101, dtype=np.float32)  # 1 s at 100 Hz
+    windows = audio.segment(y, sr=100, seconds=2.5)
+    assert windows.shape == (1, 250) == (audio.segment_count(1.0, sr=100, seconds=2.5), 250)
+    np.testing.assert_array_equal(windows[0], np.concatenate([y, y, y[:50]]))
+    assert audio.segment_count(0.0, sr=100) == 0
+
+
+@pytest.mark.parametrize("mode, tail", [("loop", [1.0, 2.0, 3.0, 1.0]), ("silence", [0.0, 0.0, 0.0, 0.0])])
+def test_pad_to_length(mode, tail):
+    y = np.array([1.0, 2.0, 3.0])
+    padded = audio.pad_to_length(y, size=7, mode=mode)
+    assert padded.shape == (7,)
+    np.testing.assert_array_equal(padded[:3], y)
+    np.testing.assert_array_equal(padded[3:], tail)
+    assert audio.pad_to_length(y, size=2, mode=mode) is y  # long enough: unchanged
+
+
+def test_pad_to_length_errors():
+    with pytest.raises(ConfigError, match="mode must be one of"):
+        audio.pad_to_length(np.ones(3), size=5, mode="reflect")
+    with pytest.raises(ConfigError, match="non-empty mono"):
+        audio.pad_to_length(np.ones((2, 3)), size=5)
+    with pytest.raises(ConfigError, match="non-empty mono"):
+        audio.pad_to_length(np.ones(0), size=5)
+
+
 def test_segment_errors():
-    with pytest.raises(ConfigError, match="shorter than one"):
-        audio.segment(np.zeros(100), sr=100, seconds=3.0)
     with pytest.raises(ConfigError, match="mono"):
         audio.segment(np.zeros((2, 1000)), sr=100)
     with pytest.raises(ConfigError, match="positive"):

@@ -343,9 +343,12 @@ def test_segment_spectrograms_shapes_and_alignment(collection):
     pd.testing.assert_frame_equal(table, mfcc_table)
 
 
-def test_segment_spectrograms_skip_tracks_shorter_than_a_segment(collection):
+def test_segment_spectrograms_loop_tracks_shorter_than_a_segment(collection):
     X, table = features.segment_spectrograms(collection, segment_seconds=3.0, n_jobs=1)
-    assert X.shape == (0, 128, 130) and table.empty
+    assert X.shape == (4, 128, 130) and table["segment"].tolist() == [0] * 4
+    assert table["track_id"].tolist() == collection.tracks["track_id"].tolist()
+    frame_level = X.max(axis=1)  # loudest band per frame: the looped tone fills the segment, no silent tail
+    assert np.allclose(frame_level[:, 5:40].mean(axis=1), frame_level[:, 95:125].mean(axis=1), atol=1.0)
 
 
 def test_segment_spectrograms_rejects_unknown_kinds(collection):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 
-from course_utils.audio import DEFAULT_SR, load_audio
+from course_utils.audio import DEFAULT_SR, MIN_SECONDS, load_audio
 from course_utils.errors import AudioFileError, ConfigError, DatasetError
 
 AUDIO_SUFFIXES = (".wav", ".au", ".flac", ".ogg", ".mp3", ".aif", ".aiff")
@@ -170,7 +170,7 @@ def _probe(path: Path, min_seconds: float) -> dict:
             "format": path.suffix.lower().lstrip(".")}
 
 
-def scan_folder(root: str | Path, *, on_error: str = "raise", min_seconds: float = 1.0,
+def scan_folder(root: str | Path, *, on_error: str = "raise", min_seconds: float = MIN_SECONDS,
                 allow_mixed_rates: bool = False) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
     """Find, identify and validate every audio file of a labelled folder.
 

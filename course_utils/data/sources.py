@@ -11,6 +11,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+from course_utils.audio import MIN_SECONDS
 from course_utils.config import Profile, data_home, get_profile
 from course_utils.data.collection import Dataset, scan_folder
 from course_utils.data.download import download, extract_tar
@@ -79,7 +80,7 @@ def ensure_synthetic(profile: Profile, *, seed: int = 0) -> Path:
 
 
 def load_dataset(source: str | os.PathLike | None = None, *, profile: Profile | None = None,
-                 on_error: str = "raise", min_seconds: float = 1.0,
+                 on_error: str = "raise", min_seconds: float = MIN_SECONDS,
                  allow_mixed_rates: bool = False) -> Dataset:
     """The data set a chapter works on, with every file checked.
 
@@ -97,7 +98,8 @@ def load_dataset(source: str | os.PathLike | None = None, *, profile: Profile | 
         What to do with a file that does not decode, is empty or shorter than ``min_seconds``:
         raise an error naming it, or leave it out and list it in ``dataset.problems`` (with a warning).
     min_seconds : float
-        Shortest usable clip.
+        Shortest usable clip (default 1 s). Every model accepts every clip of at least this length:
+        one shorter than a model's window is looped to fill it (:func:`course_utils.audio.pad_to_length`).
     allow_mixed_rates : bool
         Accept files of different sample rates (they are resampled when loaded).
     """

@@ -9,7 +9,8 @@ graph and checks that every output agrees.
 
 Input: log-mel patches of 187 steps (3 s at 16 kHz, hop 256) by 96 bands, ``log10(10000 mel + 1)``,
 computed in float32 (the wheel casts the mel spectrogram to float16, which overflows to infinity
-on loud clips).
+on loud clips). A clip shorter than one patch (the data layer accepts clips from 1 s) is looped to
+fill it (:func:`course_utils.audio.pad_to_length`), so every clip gets at least one patch.
 
 Used in: book/05_pretrained_embeddings.ipynb.
 """
@@ -23,11 +24,13 @@ from pathlib import Path
 import librosa
 import numpy as np
 
+from course_utils.audio import pad_to_length
 from course_utils.embeddings.common import FrameEmbeddings, WeightsError, mono_at
 from course_utils.errors import ConfigError
 
 SR, N_FFT, HOP_LENGTH, N_MELS = 16000, 512, 256, 96
 PATCH_STEPS = 187                      # librosa.time_to_frames(3.0, sr=SR, n_fft=N_FFT, hop_length=HOP_LENGTH) + 1
+PATCH_SAMPLES = (PATCH_STEPS - 1) * HOP_LENGTH   # the fewest samples whose (centred) log-mel has PATCH_STEPS steps
 MODELS = ("MSD_musicnn", "MTT_musicnn", "MSD_vgg", "MTT_vgg")
 LAYERS = {
     "musicnn": ("taggram", "timbral", "temporal", "cnn1", "cnn2", "cnn3", "mean_pool", "max_pool", "penultimate"),
@@ -204,7 +207,8 @@ def musicnn_embeddings(y: np.ndarray, sr: int, *, model: str = "MSD_musicnn", la
     Parameters
     ----------
     y : np.ndarray, shape (n,)
-        Mono signal, at least about 3 s; resampled to 16 kHz when ``sr`` differs.
+        Mono signal; resampled to 16 kHz when ``sr`` differs. A signal shorter than one patch
+        (2.976 s) is looped to fill it (:func:`course_utils.audio.pad_to_length`) and gives one patch.
     sr : int
         Sample rate of ``y``.
     model : str
@@ -223,7 +227,7 @@ def musicnn_embeddings(y: np.ndarray, sr: int, *, model: str = "MSD_musicnn", la
         for ``timbral``; ``patches`` (n_patches, 187, 96); patches start every 2.992 s.
     """
     layer = resolve_layer(model, layer)
-    waveform = mono_at(y, sr, SR)
+    waveform = pad_to_length(mono_at(y, sr, SR), size=PATCH_SAMPLES)
     inputs = patches(log_mel(waveform))
     run = _compiled(model)
     outputs = [run(inputs[i:i + batch_size]) for i in range(0, len(inputs), batch_size)]

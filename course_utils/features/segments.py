@@ -22,7 +22,7 @@ from course_utils.features.spectral import PAD_MODE, TOP_DB
 from course_utils.features.table import check_segmenting, clip_pieces, rows_per_piece
 
 KINDS = ("log_mel", "mfcc")
-SEGMENTS_VERSION = 1
+SEGMENTS_VERSION = 2   # 2: a clip shorter than a segment gives one looped segment
 
 
 def segment_arrays(dataset, func: Callable[..., dict], *, name: str, params: dict, segment_seconds: float,
@@ -54,9 +54,6 @@ def _file_matrices(path: str, *, kind: str, sr: int, segment_seconds: float, hop
                    n_fft: int, hop_length: int, n_mels: int, n_mfcc: int) -> dict[str, np.ndarray]:
     y = load_audio(path, sr=sr)
     pieces = clip_pieces(y, sr=sr, segment_seconds=segment_seconds, hop_seconds=hop_seconds)
-    if not len(pieces):
-        rows = n_mels if kind == "log_mel" else n_mfcc
-        return {"value": np.zeros((0, rows, 1 + pieces.shape[1] // hop_length), np.float32)}
     mel = librosa.feature.melspectrogram(y=pieces, sr=sr, n_fft=n_fft, hop_length=hop_length,
                                          n_mels=n_mels, pad_mode=PAD_MODE)
     S_db = librosa.power_to_db(mel, ref=1.0, top_db=None)
@@ -73,6 +70,8 @@ def segment_spectrograms(dataset, *, kind: str = "log_mel", segment_seconds: flo
 
     Each segment is transformed on its own (as :func:`course_utils.features.log_mel` /
     :func:`~course_utils.features.mfcc` would do on it), so no information crosses segment borders.
+    A clip shorter than one segment gives one segment, the clip looped to fill it
+    (:func:`course_utils.audio.pad_to_length`).
 
     Parameters
     ----------

@@ -14,32 +14,28 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import librosa
 import numpy as np
 import pandas as pd
 
-from course_utils.audio import DEFAULT_SR, load_audio
+from course_utils.audio import DEFAULT_SR, load_audio, segment
 from course_utils.cache import map_files
 from course_utils.errors import ConfigError
 from course_utils.features.checks import check_positive, check_sr, tracks_of
 from course_utils.features.clip import clip_features, feature_columns
 from course_utils.features.spectral import PAD_MODE
 
-TABLE_VERSION = 1
+TABLE_VERSION = 2   # 2: a clip shorter than a segment gives one looped segment
 PUBLISHED_TABLE = "features_30_sec.csv"
 KEY_COLUMNS = ["track_id", "label", "segment", "length"]
 
 
 def clip_pieces(y: np.ndarray, *, sr: int, segment_seconds: float | None,
                 hop_seconds: float | None) -> np.ndarray:
-    """The whole clip as one piece, or its whole segments; shape (n_pieces, samples)."""
+    """The whole clip as one piece, or its whole segments (:func:`course_utils.audio.segment`: a clip
+    shorter than one segment is looped to fill one); shape (n_pieces, samples)."""
     if segment_seconds is None:
         return y[None, :]
-    width = int(round(segment_seconds * sr))
-    hop = int(round((hop_seconds or segment_seconds) * sr))
-    if len(y) < width:
-        return np.zeros((0, width), dtype=y.dtype)
-    return librosa.util.frame(y, frame_length=width, hop_length=hop, axis=0)
+    return segment(y, sr=sr, seconds=segment_seconds, hop_seconds=hop_seconds)
 
 
 def _file_rows(path: str, *, sr: int, segment_seconds: float | None, hop_seconds: float | None,

@@ -19,7 +19,7 @@ from course_utils.features.table import clip_pieces
 
 MORLET = "cmor1.5-1.0"
 FMIN = 40.0
-CWT_VERSION = 1
+CWT_VERSION = 2   # 2: a clip shorter than a segment gives one looped segment
 
 
 def scalogram_frequencies(*, sr: int, n_freqs: int = 64, fmin: float = FMIN, fmax: float | None = None) -> np.ndarray:
@@ -155,10 +155,8 @@ def _file_scalograms(path: str, *, sr: int, segment_seconds: float, hop_seconds:
                      n_freqs: int, fmin: float, fmax: float | None, hop_length: int) -> dict[str, np.ndarray]:
     y = load_audio(path, sr=sr)
     pieces = clip_pieces(y, sr=sr, segment_seconds=segment_seconds, hop_seconds=hop_seconds)
-    stack = [scalogram_db(piece, sr=sr, wavelet=wavelet, n_freqs=n_freqs, fmin=fmin, fmax=fmax,
-                          hop_length=hop_length)[0] for piece in pieces]
-    empty = np.zeros((0, n_freqs, 1 + pieces.shape[1] // hop_length), np.float32)
-    return {"value": np.stack(stack) if stack else empty}
+    return {"value": np.stack([scalogram_db(piece, sr=sr, wavelet=wavelet, n_freqs=n_freqs, fmin=fmin, fmax=fmax,
+                                            hop_length=hop_length)[0] for piece in pieces])}
 
 
 def segment_scalograms(dataset, *, segment_seconds: float = 3.0, hop_seconds: float | None = None,
@@ -166,7 +164,7 @@ def segment_scalograms(dataset, *, segment_seconds: float = 3.0, hop_seconds: fl
                        fmax: float | None = None, hop_length: int = 512, n_jobs: int | None = None,
                        cache: bool = True) -> tuple[np.ndarray, pd.DataFrame]:
     """Scalograms (dB) of every whole segment of every track, cached; the wavelet twin of
-    :func:`course_utils.features.segment_spectrograms`.
+    :func:`course_utils.features.segment_spectrograms` (a clip shorter than a segment gives one, looped).
 
     Returns
     -------
