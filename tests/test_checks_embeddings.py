@@ -125,6 +125,19 @@ def test_best_input_accepts_the_right_table(fake_embeddings, capsys):
     assert "✔ Exercise 5.3: correct" in capsys.readouterr().out
 
 
+def test_best_input_with_musicnn_alone(fake_embeddings, capsys):
+    """Offline without YAMNet the exercise runs on the models the run could load."""
+    cv, folds = fake_embeddings
+    alone = cv.loc[["MSD_musicnn"]]
+    assert checks.check_best_input(alone, ("MSD_musicnn", "mean"), dataset=None, folds=folds, models=["MSD_musicnn"])
+    assert "✔ Exercise 5.3: correct" in capsys.readouterr().out
+    assert not checks.check_best_input(cv, ("MSD_musicnn", "mean"), dataset=None, folds=folds, models=["MSD_musicnn"])
+    assert "should have rows ['MSD_musicnn']" in capsys.readouterr().out
+    assert not checks.check_best_input(alone, ("MSD_musicnn", "mean_std"), dataset=None, folds=folds,
+                                       models=["MSD_musicnn"])
+    assert "pick the highest" in capsys.readouterr().out
+
+
 def test_best_input_names_the_mistake(fake_embeddings, capsys):
     cv, folds = fake_embeddings
     assert not checks.check_best_input(cv.T, ("MSD_musicnn", "mean"), dataset=None, folds=folds)

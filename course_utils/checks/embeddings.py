@@ -123,23 +123,24 @@ def logistic_regression() -> Pipeline:
 
 
 @check("5.3")
-def check_best_input(cv_accuracy, best, *, dataset, folds) -> str:
-    """``cv_accuracy`` (rows: models, columns: poolings) holds the chapter classifier's mean CV accuracy and
-    ``best`` is the (model, pooling) pair with the highest."""
+def check_best_input(cv_accuracy, best, *, dataset, folds, models=MODELS) -> str:
+    """``cv_accuracy`` (rows: ``models``, columns: poolings) holds the chapter classifier's mean CV accuracy
+    and ``best`` is the (model, pooling) pair with the highest."""
+    models = tuple(models)
     if not isinstance(cv_accuracy, pd.DataFrame):
-        reject(f"cv_accuracy should be a DataFrame (rows {MODELS}, columns {POOLINGS}), got "
+        reject(f"cv_accuracy should be a DataFrame (rows {models}, columns {POOLINGS}), got "
                f"{type(cv_accuracy).__name__}")
     rows, columns = set(cv_accuracy.index), set(cv_accuracy.columns)
-    if rows == set(POOLINGS) and columns == set(MODELS):
+    if rows == set(POOLINGS) and columns == set(models):
         reject("cv_accuracy is transposed: one row per model, one column per pooling")
-    if rows != set(MODELS) or columns != set(POOLINGS):
-        reject(f"cv_accuracy should have rows {list(MODELS)} and columns {list(POOLINGS)}, got rows "
+    if rows != set(models) or columns != set(POOLINGS):
+        reject(f"cv_accuracy should have rows {list(models)} and columns {list(POOLINGS)}, got rows "
                f"{list(cv_accuracy.index)} and columns {list(cv_accuracy.columns)}")
     values = cv_accuracy.apply(pd.to_numeric, errors="coerce")
     if values.isna().any().any():
         reject(f"cv_accuracy has empty or non-numeric cells:\n{cv_accuracy}")
     expected = {}
-    for model in MODELS:
+    for model in models:
         for pooling in POOLINGS:
             table, X = embeddings.embed_dataset(dataset, model=model, pooling=pooling)
             labels = table["label"].to_numpy()
@@ -172,7 +173,7 @@ def check_best_input(cv_accuracy, best, *, dataset, folds) -> str:
         reject(f"best should be a pair (model, pooling) such as ('yamnet', 'mean'), got {best!r}")
     best = tuple(str(v) for v in best)
     if best not in expected:
-        reject(f"best should be a pair (model, pooling) with a model of {MODELS} and a pooling of {POOLINGS}, "
+        reject(f"best should be a pair (model, pooling) with a model of {models} and a pooling of {POOLINGS}, "
                f"got {best!r}")
     top = max(expected.values())
     winners = [pair for pair, accuracy in expected.items() if accuracy >= top - 1e-9]

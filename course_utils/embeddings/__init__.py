@@ -4,6 +4,7 @@
 - :mod:`~course_utils.embeddings.musicnn`: the musicnn models rebuilt in Keras with the wheel's weights.
 - :mod:`~course_utils.embeddings.pooling`: frames to one vector per track or per segment.
 - :mod:`~course_utils.embeddings.dataset`: cached embeddings of a whole data set.
+- :mod:`~course_utils.embeddings.availability`: which models this run can load (YAMNet may be out of reach).
 
 TensorFlow is imported only when a model is loaded.
 
@@ -15,6 +16,7 @@ import os
 # TensorFlow's C++ start-up messages would land in every rendered page; warnings and errors still show.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from course_utils.embeddings.availability import ModelAvailability, available_models
 from course_utils.embeddings.common import FrameEmbeddings, WeightsError
 from course_utils.embeddings.dataset import MODELS, dataset_frames, embed_dataset, frame_embeddings
 from course_utils.embeddings.musicnn import load_musicnn, musicnn_embeddings, musicnn_tags
@@ -22,7 +24,7 @@ from course_utils.embeddings.pooling import pool, track_embedding
 from course_utils.embeddings.yamnet import load_yamnet, yamnet_class_names, yamnet_embeddings, yamnet_handle
 
 __all__ = [
-    "MODELS", "FrameEmbeddings", "WeightsError", "dataset_frames", "embed_dataset", "frame_embeddings",
-    "load_musicnn", "load_yamnet", "musicnn_embeddings", "musicnn_tags", "pool", "track_embedding",
+    "MODELS", "FrameEmbeddings", "ModelAvailability", "WeightsError", "available_models", "dataset_frames",
+    "embed_dataset", "frame_embeddings", "load_musicnn", "load_yamnet", "musicnn_embeddings", "musicnn_tags", "pool", "track_embedding",
     "yamnet_class_names", "yamnet_embeddings", "yamnet_handle",
 ]

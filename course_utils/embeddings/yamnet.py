@@ -86,7 +86,8 @@ class _HubYamnet:
         try:
             self.model = hub.load(handle)
         except Exception as err:  # hub raises many types (URLError, OSError, ValueError, ...)
-            where = "the address could not be fetched" if _is_url(handle) else "it is not a loadable SavedModel"
+            where = ("the address could not be fetched: no network, or the download failed" if _is_url(handle)
+                     else "it is not a loadable SavedModel")
             raise WeightsError(f"cannot load YAMNet from {handle}: {where} ({type(err).__name__}: {err}); "
                                f"{HOW_TO_SET}") from err
         if not hasattr(self.model, "class_map_path") or not callable(self.model):
