@@ -1,6 +1,7 @@
 # One entry point for learners, instructors and CI. Every target installs first if needed.
 PY := .venv/bin/python
 JOBS ?= auto
+PROFILE ?= $(or $(COURSE_PROFILE),quick)
 BOOK_FLAGS ?=
 
 .PHONY: install book test exercises bench clean
@@ -12,9 +13,10 @@ install:
 book: install
 	.venv/bin/jupyter-book build --all $(BOOK_FLAGS) .
 
-## Unit tests, notebook tests (nbval) and sync checks, in parallel.
+## Unit tests, notebook tests (nbval) and sync checks, in parallel; the quick profile unless
+## PROFILE=full (or $$COURSE_PROFILE) asks otherwise.
 test: install
-	COURSE_CHECKS_STRICT=1 $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=900 tests book solutions
+	COURSE_PROFILE=$(PROFILE) COURSE_CHECKS_STRICT=1 $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=900 tests book solutions
 
 ## Regenerate exercises/ from solutions/.
 exercises: install
