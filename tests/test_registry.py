@@ -13,6 +13,8 @@ from course_utils.evaluate import registry
 
 SCORES = evaluate.score(["blues", "jazz", "jazz", "rock"], ["blues", "jazz", "rock", "rock"],
                         labels=["blues", "jazz", "rock"])
+PREDICTIONS = pd.DataFrame({"track_id": ["blues.00001", "jazz.00001", "jazz.00002", "rock.00001"],
+                            "label": ["blues", "jazz", "jazz", "rock"], "predicted": ["blues", "jazz", "rock", "rock"]})
 
 
 def record(model="svm_rbf", notes="", **overrides):
@@ -39,7 +41,13 @@ def test_round_trip(private_data_home):
     assert row.per_class_f1 == pytest.approx(SCORES.per_class_f1.to_dict())
     pd.testing.assert_frame_equal(row.confusion, SCORES.confusion)
     assert (row.train_seconds, row.predict_seconds, row.n_params, row.seed, row.n_test) == (1.5, 0.01, 1234, 42, 4)
-    assert isinstance(row.recorded_at, pd.Timestamp)
+    assert isinstance(row.recorded_at, pd.Timestamp) and row.predictions is None
+
+
+def test_track_predictions_round_trip():
+    record(predictions=PREDICTIONS.assign(extra=1))
+    stored = evaluate.load_results().iloc[0].predictions
+    pd.testing.assert_frame_equal(stored, PREDICTIONS)
 
 
 def test_latest_keeps_the_newest_record_per_model():
@@ -84,6 +92,10 @@ def test_split_and_dataset_objects_give_their_names():
     ({"predict_seconds": float("nan")}, "predict_seconds"),
     ({"n_params": 1.5}, "n_params"),
     ({"seed": "42"}, "seed"),
+    ({"predictions": PREDICTIONS[["track_id", "label"]]}, "predictions must be a DataFrame with columns"),
+    ({"predictions": PREDICTIONS.iloc[:3]}, "one row per test track: 4 scored"),
+    ({"predictions": PREDICTIONS.assign(track_id="blues.00001")}, "1 distinct track ids"),
+    ({"predictions": PREDICTIONS.assign(predicted=PREDICTIONS["label"])}, "do not agree with scores"),
 ])
 def test_bad_records_are_refused(overrides, match):
     with pytest.raises(ConfigError, match=match):

@@ -26,7 +26,8 @@ from course_utils.io import atomic_path
 
 KEY_COLUMNS = ["model", "features", "split", "profile", "dataset"]
 COLUMNS = ["recorded_at", *KEY_COLUMNS, "accuracy", "macro_f1", "per_class_f1", "confusion",
-           "train_seconds", "predict_seconds", "n_params", "seed", "n_test", "notes", "record"]
+           "train_seconds", "predict_seconds", "n_params", "seed", "n_test", "notes", "predictions", "record"]
+PREDICTION_COLUMNS = ["track_id", "label", "predicted"]
 
 
 def results_dir() -> Path:
@@ -47,9 +48,24 @@ def _seconds(value, argument: str) -> float:
     return float(value)
 
 
+def _predictions(table, scores: Scores) -> dict | None:
+    """The test tracks' predictions as lists, checked against ``scores``."""
+    if table is None:
+        return None
+    if not isinstance(table, pd.DataFrame) or set(PREDICTION_COLUMNS) - set(table.columns):
+        raise ConfigError(f"predictions must be a DataFrame with columns {PREDICTION_COLUMNS} (one row per test "
+                          "track, as aggregate_tracks gives it)")
+    if table["track_id"].duplicated().any() or len(table) != scores.n:
+        raise ConfigError(f"predictions must hold one row per test track: {scores.n} scored, "
+                          f"{table['track_id'].nunique()} distinct track ids in {len(table)} rows")
+    if abs(float(np.mean(table["label"].to_numpy() == table["predicted"].to_numpy())) - scores.accuracy) > 1e-9:
+        raise ConfigError("predictions do not agree with scores: their accuracy differs")
+    return {column: [str(v) for v in table[column]] for column in PREDICTION_COLUMNS}
+
+
 def record_result(*, model: str, features: str, scores: Scores, split, profile, dataset,
                   train_seconds: float, predict_seconds: float, n_params: int, seed: int,
-                  notes: str = "") -> Path:
+                  notes: str = "", predictions: pd.DataFrame | None = None) -> Path:
     """Add one trained model's track-level test scores to the registry.
 
     Parameters
@@ -68,6 +84,10 @@ def record_result(*, model: str, features: str, scores: Scores, split, profile, 
         The seed of the run.
     notes : str
         Free text (e.g. the chosen hyper-parameters).
+    predictions : pd.DataFrame, optional
+        One row per test track (``track_id, label, predicted``, e.g. from
+        :func:`course_utils.evaluate.aggregate_tracks`), so that models can later be compared
+        track by track on the same test tracks (paired tests, bootstrap intervals).
 
     Returns
     -------
@@ -99,6 +119,7 @@ def record_result(*, model: str, features: str, scores: Scores, split, profile, 
         "seed": int(seed),
         "n_test": scores.n,
         "notes": str(notes),
+        "predictions": _predictions(predictions, scores),
     }
     path = results_dir() / f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}.json"
     with atomic_path(path) as tmp:
@@ -111,6 +132,8 @@ def _read(path: Path) -> dict | None:
         record = json.loads(path.read_text(encoding="utf-8"))
         record["confusion"] = pd.DataFrame(record["confusion"], index=pd.Index(record["labels"], name="true"),
                                            columns=pd.Index(record.pop("labels"), name="predicted"))
+        stored = record.get("predictions")
+        record["predictions"] = None if stored is None else pd.DataFrame(stored, columns=PREDICTION_COLUMNS)
     except (OSError, ValueError, KeyError, TypeError) as err:
         warnings.warn(f"skipping unreadable result record {path}: {err}", RuntimeWarning, stacklevel=3)
         return None
@@ -136,7 +159,8 @@ def load_results(*, latest: bool = True, dataset=None, profile=None) -> pd.DataF
     pd.DataFrame
         Columns: ``recorded_at, model, features, split, profile, dataset, accuracy, macro_f1,
         per_class_f1`` (dict label -> F1), ``confusion`` (a DataFrame of counts), ``train_seconds,
-        predict_seconds, n_params, seed, n_test, notes, record`` (the file name). A record that
+        predict_seconds, n_params, seed, n_test, notes``, ``predictions`` (a DataFrame ``track_id,
+        label, predicted``, or None when the record has none) and ``record`` (the file name). A record that
         cannot be read is skipped with a warning naming its file.
     """
     if isinstance(dataset, str) or hasattr(dataset, "name"):
