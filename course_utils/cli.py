@@ -1,0 +1,189 @@
+"""``genre-classify``: train, run and evaluate genre classifiers from a shell.
+
+This module only parses arguments and calls :mod:`course_utils.classifier` (and the data layer),
+so everything the command does is tested through the package. Results go to standard output;
+progress bars, warnings and errors go to standard error, so CSV and JSON output stays clean.
+Exit status: 0 on success, 1 when an error stopped the command or some file could not be
+predicted, 2 for a command line that does not parse.
+
+Used in: the README's section *Command line*.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# TensorFlow's C++ start-up lines would mix into the output; its warnings and errors still show.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+PROG = "genre-classify"
+
+
+def _train(args) -> int:
+    from course_utils.classifier import train_classifier
+    from course_utils.data import load_dataset
+
+    dataset = load_dataset(Path(args.data_dir).resolve(), on_error="skip" if args.skip_unreadable else "raise")
+    print(f"data set  : {dataset.describe()}")
+    classifier = train_classifier(dataset, model=args.model, seed=args.seed, n_jobs=args.jobs,
+                                  cache=not args.no_cache)
+    classifier.save(args.output)
+    print(f"{classifier.describe()}\nsaved to  : {args.output}")
+    return 0
+
+
+def _report(problems) -> int:
+    for problem in problems.itertuples(index=False):
+        print(f"{PROG}: {problem.path}: {problem.problem}", file=sys.stderr)
+    return 1 if len(problems) else 0
+
+
+def _predict(args) -> int:
+    from course_utils.classifier import format_predictions, load_classifier, predict_paths
+
+    classifier = load_classifier(args.model)
+    predictions = predict_paths(classifier, args.paths, segments=args.segments, progress=not args.quiet)
+    if len(predictions.files):
+        sys.stdout.write(format_predictions(predictions, format=args.format))
+    return _report(predictions.problems)
+
+
+def _evaluate(args) -> int:
+    from course_utils.classifier import format_evaluation, load_classifier
+    from course_utils.data import load_dataset
+
+    classifier = load_classifier(args.model)
+    dataset = load_dataset(Path(args.data_dir).resolve(), on_error="skip" if args.skip_unreadable else "raise")
+    evaluation = classifier.evaluate(dataset, progress=not args.quiet)
+    print(classifier.describe())
+    sys.stdout.write(format_evaluation(evaluation))
+    return _report(evaluation.predictions.problems)
+
+
+def _synth(args) -> int:
+    from course_utils.synth import make_synthetic_gtzan
+
+    folder = make_synthetic_gtzan(args.out_dir, n_per_genre=args.per_genre, duration=args.seconds, seed=args.seed)
+    print(f"wrote {args.per_genre} clips of {args.seconds:g} s per genre to {folder}")
+    return 0
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``genre-classify`` (every option documented in its ``--help``)."""
+    from course_utils import __version__
+    from course_utils.classifier import DEFAULT_RECIPE, FORMATS, RECIPES
+    from course_utils.config import get_profile
+
+    parser = argparse.ArgumentParser(
+        prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Music genre classification from the command line: train a model on a labelled folder "
+                    "of audio, save it to one file, and use it to predict or evaluate.",
+        epilog=f"example:\n  {PROG} synth synth-data --per-genre 10 --seconds 10\n"
+               f"  {PROG} train synth-data -o genres.gcm\n"
+               f"  {PROG} predict -m genres.gcm song.mp3 music/ --format csv > genres.csv\n"
+               f"  {PROG} evaluate -m genres.gcm other-data/\n"
+               f"\n'{PROG} COMMAND --help' documents each command.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s (course_utils {__version__})")
+    commands = parser.add_subparsers(title="commands", dest="command", required=True, metavar="COMMAND")
+
+    models = "\n".join(f"  {name:<16} {recipe.summary}" for name, recipe in RECIPES.items())
+    train = commands.add_parser(
+        "train", help="train a model on a labelled folder and save it",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Train a genre classifier on every track of DATA_DIR and save it to one file.",
+        epilog=f"models (--model):\n{models}")
+    train.add_argument("data_dir", metavar="DATA_DIR",
+                       help="folder of <label>/<audio files> in any layout the data layer reads "
+                            "(e.g. GTZAN's genres/<genre>/*.au or Kaggle's Data/genres_original)")
+    train.add_argument("-o", "--output", metavar="MODEL_PATH", required=True,
+                       help="file to write the trained model to (replaced only if it is a saved model)")
+    train.add_argument("--model", default=DEFAULT_RECIPE, choices=list(RECIPES), metavar="NAME",
+                       help=f"which model to train (default: {DEFAULT_RECIPE}, the most accurate on real audio; "
+                            "the list is below)")
+    train.add_argument("--seed", type=int, default=42, help="seed of the model's randomness (default: 42)")
+    train.add_argument("--jobs", type=_positive(int), default=None, metavar="N",
+                       help="worker processes for handcrafted features (default: $COURSE_JOBS or every core)")
+    train.add_argument("--no-cache", action="store_true",
+                       help="neither read nor fill the feature and embedding caches in $COURSE_DATA_HOME")
+    train.add_argument("--skip-unreadable", action="store_true",
+                       help="leave out files that do not decode or last under 1 s (listed on standard error) "
+                            "instead of stopping")
+    train.set_defaults(run=_train)
+
+    predict = commands.add_parser(
+        "predict", help="predict the genre of audio files",
+        description="Predict the genre of each audio file. Files that cannot be decoded are named on standard "
+                    "error with the reason and get no row; the others are still predicted, and the exit "
+                    "status is then 1.")
+    predict.add_argument("-m", "--model", metavar="MODEL_PATH", required=True, help="a model saved by 'train'")
+    predict.add_argument("paths", metavar="PATH", nargs="+",
+                         help="an audio file, or a folder searched recursively for wav, au, flac, ogg, mp3 "
+                              "(and aif/aiff) files; any clip of 1 s or more is predicted")
+    predict.add_argument("--format", choices=FORMATS, default="table",
+                         help="table (for people, the default); csv (header path,genre,<one probability "
+                              "column per genre>, one row per file); json (a list of objects with the same keys)")
+    predict.add_argument("--segments", action="store_true",
+                         help="add the prediction over time, one per 3-s segment (csv: columns segment,start,end "
+                              "after path, with segment 'all' for the whole file; json: a 'segments' list)")
+    predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    predict.set_defaults(run=_predict)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="score a model on a labelled folder",
+        description="Predict every track of DATA_DIR and print the accuracy with its 95%% interval, the "
+                    "per-genre report (precision, recall, F1) and the confusion matrix.")
+    evaluate.add_argument("-m", "--model", metavar="MODEL_PATH", required=True, help="a model saved by 'train'")
+    evaluate.add_argument("data_dir", metavar="DATA_DIR", help="folder of <label>/<audio files>, as for 'train'")
+    evaluate.add_argument("--skip-unreadable", action="store_true",
+                          help="leave out files that do not decode or last under 1 s instead of stopping")
+    evaluate.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    evaluate.set_defaults(run=_evaluate)
+
+    profile = get_profile()
+    synth = commands.add_parser(
+        "synth", help="write the synthetic GTZAN",
+        description="Write the course's synthetic GTZAN (music synthesised per genre, deterministic for a seed) "
+                    "as OUT_DIR/genres/<genre>/<genre>.000NN.wav.")
+    synth.add_argument("out_dir", metavar="OUT_DIR", help="folder to write into (created if missing)")
+    synth.add_argument("--per-genre", type=_positive(int), default=profile.synthetic_per_genre, metavar="N",
+                       help=f"clips per genre (default: {profile.synthetic_per_genre}, from the "
+                            f"{profile.name} profile)")
+    synth.add_argument("--seconds", type=_positive(float), default=profile.synthetic_seconds, metavar="S",
+                       help=f"length of each clip in seconds (default: {profile.synthetic_seconds:g})")
+    synth.add_argument("--seed", type=int, default=0, metavar="K", help="seed of the set (default: 0)")
+    synth.set_defaults(run=_synth)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``genre-classify`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    from course_utils.errors import CourseError
+
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except CourseError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
