@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser(
         "evaluate", help="score a model on a labelled folder",
-        description="Predict every track of DATA_DIR and print the accuracy with its 95%% interval, the "
+        description="Predict every track of DATA_DIR and print the accuracy with its 95% interval, the "
                     "per-genre report (precision, recall, F1) and the confusion matrix.")
     evaluate.add_argument("-m", "--model", metavar="MODEL_PATH", required=True, help="a model saved by 'train'")
     evaluate.add_argument("data_dir", metavar="DATA_DIR", help="folder of <label>/<audio files>, as for 'train'")

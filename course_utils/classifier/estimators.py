@@ -35,7 +35,7 @@ def _load_sklearn(data: bytes):
 
 
 def _proba_sklearn(estimator, X: np.ndarray, labels: list[str]) -> np.ndarray:
-    proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    proba = estimator.predict_proba(np.asarray(X, dtype=np.float64))
     order = [list(estimator.classes_).index(label) for label in labels]
     return proba[:, order]
 

@@ -1,0 +1,171 @@
+"""The genre-classify command line: train on a small synthetic set, predict, evaluate, and the error paths."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from course_utils.classifier import RECIPES, load_classifier
+from course_utils.cli import main
+
+GENRES = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock"]
+SCRIPT = Path(sys.executable).with_name("genre-classify")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A synthetic set written by ``synth`` and the default model trained on it by ``train``."""
+    root = tmp_path_factory.mktemp("cli")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSE_DATA_HOME", str(root / "home"))
+        patch.setenv("COURSE_OFFLINE", "1")
+        assert main(["synth", str(root / "data"), "--per-genre", "3", "--seconds", "4", "--seed", "5"]) == 0
+        assert main(["train", str(root / "data"), "-o", str(root / "genres.gcm")]) == 0
+    return root
+
+
+def run(capsys, *argv):
+    """Exit status, standard output and standard error of one command."""
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_synth_and_train_write_the_set_and_the_default_model(trained):
+    clips = sorted((trained / "data" / "genres").glob("*/*.wav"))
+    assert [p.parent.name for p in clips] == [g for g in GENRES for _ in range(3)]
+    assert sf.info(clips[0]).duration == pytest.approx(4.0)
+    model = load_classifier(trained / "genres.gcm")
+    assert model.name == "musicnn_logreg" and model.labels == GENRES
+
+
+def test_predict_one_file_as_csv(trained, capsys):
+    clip = trained / "data" / "genres" / "metal" / "metal.00001.wav"
+    status, out, err = run(capsys, "predict", "-m", trained / "genres.gcm", clip, "--format", "csv")
+    assert status == 0 and err == ""
+    assert out.splitlines()[0] == "path,genre," + ",".join(GENRES)
+    [row] = rows(out)
+    assert row["path"] == str(clip) and row["genre"] == "metal"    # a training clip, well fitted
+    probabilities = {g: float(row[g]) for g in GENRES}
+    assert max(probabilities, key=probabilities.get) == "metal"
+    assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_predict_folder_with_an_undecodable_file(trained, tmp_path, capsys):
+    folder = tmp_path / "music"
+    (folder / "inner").mkdir(parents=True)
+    for genre, target in (("jazz", folder), ("reggae", folder / "inner")):
+        (target / f"{genre}.wav").write_bytes((trained / "data" / "genres" / genre / f"{genre}.00000.wav").read_bytes())
+    (folder / "inner" / "broken.wav").write_bytes(b"RIFF\x00\x00 this is not audio")
+    (folder / "cover.jpg").write_bytes(b"\xff\xd8 not audio and not looked at")
+    status, out, err = run(capsys, "predict", "-m", trained / "genres.gcm", folder, "--format", "json")
+    assert status == 1
+    assert re.search(r"broken\.wav: does not decode as audio", err) and "cover.jpg" not in err
+    items = json.loads(out)
+    assert [i["path"] for i in items] == [str(folder / "inner" / "reggae.wav"), str(folder / "jazz.wav")]  # sorted
+    assert [i["genre"] for i in items] == ["reggae", "jazz"]
+    assert all(list(i) == ["path", "genre", *GENRES] for i in items)
+
+
+def test_predict_a_short_clip_with_segments(trained, tmp_path, capsys):
+    y, sr = sf.read(trained / "data" / "genres" / "classical" / "classical.00002.wav")
+    sf.write(tmp_path / "short.wav", y[:int(1.5 * sr)], sr)
+    status, out, err = run(capsys, "predict", "-m", trained / "genres.gcm", tmp_path / "short.wav",
+                           "--format", "csv", "--segments")
+    assert status == 0
+    whole, first = rows(out)
+    assert (whole["segment"], whole["start"], whole["end"]) == ("all", "0.000", "1.500")
+    assert (first["segment"], first["start"], first["end"]) == ("0", "0.000", "1.500")
+    assert list(whole)[:5] == ["path", "segment", "start", "end", "genre"]
+    status, out, _ = run(capsys, "predict", "-m", trained / "genres.gcm", tmp_path / "short.wav", "--segments")
+    assert status == 0 and "short.wav" in out and "0.0-  1.5 s" in out
+
+
+def test_predict_segments_of_a_long_clip_in_json(trained, tmp_path, capsys):
+    y, sr = sf.read(trained / "data" / "genres" / "disco" / "disco.00000.wav")
+    sf.write(tmp_path / "long.ogg", np.tile(y, 3), sr)
+    status, out, _ = run(capsys, "predict", "-m", trained / "genres.gcm", tmp_path / "long.ogg", "--format", "json",
+                         "--segments")
+    [item] = json.loads(out)
+    assert status == 0 and item["duration"] == 12.0
+    assert [(s["segment"], s["start"], s["end"]) for s in item["segments"]] == [
+        (0, 0.0, 3.0), (1, 3.0, 6.0), (2, 6.0, 9.0), (3, 9.0, 12.0)]
+
+
+def test_too_short_and_missing_files_are_named_and_fail(trained, tmp_path, capsys):
+    y, sr = sf.read(trained / "data" / "genres" / "pop" / "pop.00000.wav")
+    sf.write(tmp_path / "blip.wav", y[:sr // 2], sr)
+    status, out, err = run(capsys, "predict", "-m", trained / "genres.gcm", tmp_path / "blip.wav",
+                           tmp_path / "nowhere", "--format", "csv")
+    assert status == 1 and out == ""
+    assert f"{tmp_path / 'blip.wav'}: lasts 0.500 s; expected at least 1 s" in err
+    assert f"{tmp_path / 'nowhere'}: no such file or folder" in err
+
+
+def test_evaluate_prints_accuracy_interval_report_and_confusion(trained, capsys):
+    status, out, err = run(capsys, "evaluate", "-m", trained / "genres.gcm", trained / "data", "-q")
+    assert status == 0
+    accuracy = float(re.search(r"accuracy  : ([\d.]+) \(95% interval [\d.]+-[\d.]+\) on 30 tracks", out).group(1))
+    assert accuracy >= 0.9
+    assert "per genre:" in out and "confusion matrix" in out
+    assert all(genre in out.split("per genre:")[1] for genre in GENRES)
+
+
+def test_a_file_that_is_not_a_model_is_refused(tmp_path, capsys):
+    fake = tmp_path / "model.gcm"
+    fake.write_text("hello")
+    status, out, err = run(capsys, "predict", "-m", fake, tmp_path)
+    assert status == 1 and out == ""
+    assert f"genre-classify: error: {fake} is not a genre classifier saved by course_utils" in err
+
+
+def test_bad_arguments_exit_2(capsys):
+    for argv in (["predict", "song.wav"], ["train", "data"], ["synth", "out", "--per-genre", "0"],
+                 ["train", "data", "-o", "m.gcm", "--model", "best"]):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 2
+    assert "invalid choice: 'best'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, documented", [
+    ("train", ["DATA_DIR", "-o MODEL_PATH", "--model NAME", "--seed", "--jobs", "--no-cache", "--skip-unreadable",
+               *RECIPES]),
+    ("predict", ["-m MODEL_PATH", "PATH [PATH ...]", "--format {table,csv,json}", "--segments", "--quiet",
+                 "path,genre,<one probability column per genre>"]),
+    ("evaluate", ["-m MODEL_PATH", "DATA_DIR", "--skip-unreadable", "--quiet", "95%"]),
+    ("synth", ["OUT_DIR", "--per-genre N", "--seconds S", "--seed K"]),
+])
+def test_help_documents_every_option(capsys, command, documented):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(" ".join(item.split()) in text for item in documented)
+
+
+def test_installed_script_predicts_without_tensorflow_and_keeps_stdout_clean(trained):
+    assert SCRIPT.is_file(), "run `make install` to install the genre-classify script"
+    clip = trained / "data" / "genres" / "hiphop" / "hiphop.00002.wav"
+    done = subprocess.run([str(SCRIPT), "predict", "-m", str(trained / "genres.gcm"), str(clip), "--format", "csv"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [r["genre"] for r in rows(done.stdout)] == ["hiphop"]
+    probe = ("import sys; from course_utils.cli import main; status = main(sys.argv[1:]); "
+             "sys.exit(100 + status if 'tensorflow' in sys.modules else status)")
+    done = subprocess.run([sys.executable, "-c", probe, "predict", "-m", str(trained / "genres.gcm"), str(clip), "-q"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "COURSE_OFFLINE": "1"})
+    assert done.returncode == 0, f"status {done.returncode} (100 + status: TensorFlow was imported)\n{done.stderr}"
