@@ -1,16 +1,18 @@
-"""The data layer: find and validate audio collections, split them by track, cut segments.
+"""The data layer: find and validate audio collections (and image folders such as Kaggle's), split them by
+track, cut segments.
 
 ``load_dataset`` is where every chapter starts.
 """
 
 from course_utils.data.collection import GTZAN_GENRES, Dataset, find_label_root, scan_folder, tracks_table
 from course_utils.data.download import download
+from course_utils.data.images import ImageSet, image_track_id, kaggle_images, load_image, scan_images
 from course_utils.data.segments import segment_table
 from course_utils.data.sources import download_gtzan, ensure_synthetic, load_dataset
 from course_utils.data.splits import TrackSplit, fault_filtered_lists, track_folds, track_split
 
 __all__ = [
-    "GTZAN_GENRES", "Dataset", "TrackSplit", "download", "download_gtzan", "ensure_synthetic",
-    "fault_filtered_lists", "find_label_root", "load_dataset", "scan_folder", "segment_table",
-    "track_folds", "track_split", "tracks_table",
+    "GTZAN_GENRES", "Dataset", "ImageSet", "TrackSplit", "download", "download_gtzan", "ensure_synthetic",
+    "fault_filtered_lists", "find_label_root", "image_track_id", "kaggle_images", "load_dataset", "load_image",
+    "scan_folder", "scan_images", "segment_table", "track_folds", "track_split", "tracks_table",
 ]
