@@ -20,6 +20,11 @@ from course_utils.features.checks import check_sr
 
 PLAYER_SECONDS = 3.0
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+PAGE_WIDTH = 7.0
+"""Inches (at the inline backend's 100 dpi) that the book's content column shows at full size; a
+wider figure is scaled down to fit, and its text with it."""
+PAGE_FONT = 7.5
+"""Smallest font size, in points as seen on the page after that scaling, of text a reader must read."""
 
 
 def axes_grid(n: int, *, ncols: int = 2, width: float = 11.0, row_height: float = 2.0,
@@ -116,18 +121,35 @@ def confusion_matrix(confusion, *, normalize: bool = True, ax=None, title: str |
     rows = counts.sum(axis=1, keepdims=True)
     values = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0) if normalize else counts
     n = len(counts)
-    ax = ax or plt.subplots(figsize=(1.0 + 0.55 * n, 0.6 + 0.5 * n), layout="constrained")[1]
+    width = min(PAGE_WIDTH, 1.5 + 0.55 * n)  # the labels and the colour bar take about 1.5 in
+    ax = ax or plt.subplots(figsize=(width, 0.85 * width), layout="constrained")[1]
     image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalize else max(values.max(), 1))
-    for (i, j), value in np.ndenumerate(values):
-        if value:
-            text = f"{value:.2f}".lstrip("0") if normalize else f"{value:.0f}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                    color="white" if value > 0.6 * image.get_clim()[1] else "black")
     ax.set_xticks(range(n), [str(c) for c in confusion.columns], rotation=45, ha="right")
     ax.set_yticks(range(n), [str(i) for i in confusion.index])
     ax.set(xlabel="predicted", ylabel="true", title=title or ("share of each true genre" if normalize else "counts"))
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    texts = {(i, j): f"{value:.0f}" if not normalize else
+             "1" if f"{value:.2f}" == "1.00" else f"{value:.2f}".lstrip("0")
+             for (i, j), value in np.ndenumerate(values) if value}
+    fontsize = cell_font_size(ax, n, chars=max(map(len, texts.values()), default=1))
+    for (i, j), text in texts.items():
+        ax.text(j, i, text, ha="center", va="center", fontsize=fontsize,
+                color="white" if values[i, j] > 0.6 * image.get_clim()[1] else "black")
     return ax
+
+
+def cell_font_size(ax, n: int, *, chars: int) -> float:
+    """Font size (points) for text of up to ``chars`` characters in the cells of an ``n`` x ``n`` grid
+    drawn on ``ax``: as large as fits a cell once the figure is laid out, and never below what stays
+    legible (:data:`PAGE_FONT`) when the book scales the figure down to :data:`PAGE_WIDTH`.
+    """
+    figure = ax.figure
+    figure.draw_without_rendering()  # lay the figure out, so that the axes have their final size
+    box = ax.get_window_extent()
+    cell = min(box.width, box.height) / n * 72 / figure.dpi
+    fits = cell / (0.65 * chars)  # a digit is about 0.6 em wide; keep a margin
+    shrink = min(1.0, PAGE_WIDTH / figure.get_figwidth())
+    return float(np.clip(fits, PAGE_FONT / shrink, 2 * PAGE_FONT / shrink))
 
 
 def per_class_f1(f1, *, ax=None, title: str | None = "F1 per genre"):

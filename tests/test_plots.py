@@ -112,3 +112,55 @@ def test_feature_distributions_rejects_unknown_columns_and_kinds():
         plots.feature_distributions(table, ["y"])
     with pytest.raises(ConfigError, match="kind"):
         plots.feature_distributions(table, ["x"], kind="strip")
+
+
+GENRES = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock"]
+
+
+def confusion_of(n: int, *, largest: int = 100) -> pd.DataFrame:
+    labels = GENRES[:n] if n <= len(GENRES) else [f"genre {k}" for k in range(n)]
+    counts = np.random.default_rng(n).integers(0, 30, (n, n))
+    counts[0, 0] = largest  # the widest count, and a share of 1.00 in a row of its own
+    counts[0, 1:] = 0
+    return pd.DataFrame(counts, index=labels, columns=labels)
+
+
+def on_page_font(ax, text) -> float:
+    """A text's size in points as the book shows it, once a wide figure is scaled to the page."""
+    return text.get_fontsize() * min(1.0, plots.PAGE_WIDTH / ax.figure.get_figwidth())
+
+
+def two_panels():
+    """Chapter 7's layout: the normalised and the raw matrix side by side on a 12-in figure."""
+    _, axes = plots.axes_grid(2, ncols=2, width=12, row_height=5, sharex=False)
+    return axes
+
+
+@pytest.mark.parametrize("n,layout", [(2, "own figure"), (4, "own figure"), (10, "own figure"),
+                                      (20, "own figure"), (4, "two panels"), (10, "two panels")])
+def test_confusion_matrix_numbers_fit_their_cells_and_are_legible_on_the_page(n, layout):
+    # chapter 7 shows test tracks: fewer than 100 per genre even on all of GTZAN
+    confusion = confusion_of(n, largest=99 if layout == "two panels" else 100)
+    axes = two_panels() if layout == "two panels" else [None, None]
+    drawn = [plots.confusion_matrix(confusion, normalize=normalize, ax=ax)
+             for ax, normalize in zip(axes, (True, False))]
+    for ax, widest in zip(drawn, ("1", str(confusion.iloc[0, 0]))):
+        assert ax.figure.get_figwidth() <= plots.PAGE_WIDTH or layout == "two panels"
+        ax.figure.draw_without_rendering()
+        renderer = ax.figure.canvas.get_renderer()
+        box = ax.get_window_extent(renderer)
+        assert widest in {t.get_text() for t in ax.texts}  # a perfect row, the largest count
+        for text in ax.texts:
+            extent = text.get_window_extent(renderer)
+            assert extent.width < box.width / n and extent.height < box.height / n, text.get_text()
+            assert on_page_font(ax, text) >= plots.PAGE_FONT - 1e-9
+
+
+def test_confusion_matrix_numbers_grow_with_their_cells():
+    sizes = [plots.confusion_matrix(confusion_of(n)).texts[0].get_fontsize() for n in (4, 10, 20)]
+    assert sizes[0] >= sizes[1] > sizes[2]
+
+
+def test_confusion_matrix_rejects_a_matrix_that_is_not_square():
+    with pytest.raises(ConfigError, match="square"):
+        plots.confusion_matrix(pd.DataFrame(np.zeros((2, 3))))
