@@ -118,8 +118,8 @@ class GenreClassifier:
         per_segment : np.ndarray, shape (n_segments, n_labels), or None
             For each ``input.segment_seconds`` segment (a clip shorter than one gives one, looped).
         """
-        whole = self.probabilities(self.input.vectors(y))[0]
-        return whole, (self.probabilities(self.input.vectors(y, segments=True)) if segments else None)
+        whole, per_segment = self.input.vectors(y, segments=segments)
+        return self.probabilities(whole)[0], (None if per_segment is None else self.probabilities(per_segment))
 
     def predict_files(self, paths: Iterable[str | os.PathLike], *, segments: bool = False,
                       progress: bool = True) -> Predictions:

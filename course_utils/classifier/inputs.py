@@ -114,13 +114,17 @@ class EmbeddingInput:
 
         return LiteMusicnn(self.network, model=self.model, layer=self.layer)
 
-    def vectors(self, y: np.ndarray, *, segments: bool = False) -> np.ndarray:
-        """The clip's vector (d,), or one per segment (n_segments, d); ``y`` is mono at :attr:`sr`."""
+    def vectors(self, y: np.ndarray, *, segments: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """The clip's vector (d,) and, with ``segments``, one per segment (n_segments, d), from one pass of the network.
+
+        ``y`` is mono at :attr:`sr`.
+        """
         from course_utils.embeddings import track_embedding
 
         frames = self._frames(y, self.sr)
-        return track_embedding(frames, pooling=self.pooling,
-                               segment_seconds=self.segment_seconds if segments else None)
+        whole = track_embedding(frames, pooling=self.pooling)
+        return whole, (track_embedding(frames, pooling=self.pooling, segment_seconds=self.segment_seconds)
+                       if segments else None)
 
 
 @dataclass(frozen=True)
@@ -178,15 +182,19 @@ class FeatureInput:
         table = feature_table(dataset, n_jobs=n_jobs, cache=cache, **self._extract())
         return table[self._columns()].to_numpy(dtype=np.float64)
 
-    def vectors(self, y: np.ndarray, *, segments: bool = False) -> np.ndarray:
-        """The clip's feature row (57,), or one per segment (n_segments, 57); ``y`` is mono at :attr:`sr`."""
+    def vectors(self, y: np.ndarray, *, segments: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """The clip's feature row (57,) and, with ``segments``, one per segment (n_segments, 57).
+
+        ``y`` is mono at :attr:`sr`.
+        """
         from course_utils.features import clip_features
         from course_utils.features.table import clip_pieces
 
-        pieces = clip_pieces(y, sr=self.sr, segment_seconds=self.segment_seconds if segments else None,
-                             hop_seconds=None)
-        rows = np.array([list(clip_features(p, **self._extract()).values()) for p in pieces], dtype=np.float64)
-        return rows if segments else rows[0]
+        def rows(segment_seconds):
+            pieces = clip_pieces(y, sr=self.sr, segment_seconds=segment_seconds, hop_seconds=None)
+            return np.array([list(clip_features(p, **self._extract()).values()) for p in pieces], dtype=np.float64)
+
+        return rows(None)[0], (rows(self.segment_seconds) if segments else None)
 
 
 INPUTS = {cls.kind: cls for cls in (EmbeddingInput, FeatureInput)}
