@@ -1,6 +1,6 @@
 """Where the course keeps its data, which profile it runs in, and how runs are seeded.
 
-Used in: every chapter (first cell).
+Used in: every chapter (first cell: :func:`summary`; last cell: :func:`execution_line`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ import os
 import platform
 import random
 import sys
+import time
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
@@ -136,8 +138,13 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+_RUN: dict = {}  # what the last summary() call reported, and when: execution_line() reads it
+
+
 def summary(dataset=None, *, profile: Profile | None = None) -> str:
     """One block of text that each chapter prints first: profile, data set, library versions.
+
+    It also starts the clock that :func:`execution_line` reads in the chapter's last cell.
 
     Parameters
     ----------
@@ -147,6 +154,8 @@ def summary(dataset=None, *, profile: Profile | None = None) -> str:
         Defaults to :func:`get_profile`.
     """
     profile = profile or get_profile()
+    _RUN.update(started=time.monotonic(), profile=profile.name,
+                dataset=None if dataset is None else f"{dataset.name} ({len(dataset)} tracks)")
     settings = ", ".join(f"{k}={v}" for k, v in asdict(profile).items() if k != "name")
     lines = [f"profile   : {profile.name} ({settings})"]
     if dataset is not None:
@@ -154,3 +163,23 @@ def summary(dataset=None, *, profile: Profile | None = None) -> str:
     versions = ", ".join(f"{p} {_version(p)}" for p in SUMMARY_PACKAGES)
     lines.append(f"python    : {platform.python_version()}; {versions}")
     return "\n".join(lines)
+
+
+def execution_line() -> str:
+    """The line each chapter prints last: data set, profile and how long the chapter took to run.
+
+    The time runs from the chapter's :func:`summary` call (its first cell) to this call.
+
+    Raises
+    ------
+    ConfigError
+        If :func:`summary` was not called first in this kernel.
+    """
+    if not _RUN:
+        raise ConfigError("execution_line() reports on a run that summary() started: "
+                          "print summary(...) in the chapter's first cell")
+    minutes, seconds = divmod(round(time.monotonic() - _RUN["started"]), 60)
+    took = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    on = f"on {_RUN['dataset']}" if _RUN["dataset"] else "without a data set"
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Executed {on} in the {_RUN['profile']} profile in {took} ({when})."
