@@ -391,3 +391,127 @@ def feature_distributions(table, columns, *, by: str = "label", kind: str = "box
     axes[0].set_yticks(range(1, len(groups) + 1), groups)  # the y axes are shared
     axes[0].invert_yaxis()  # first group on top
     return fig
+
+
+# --- Neural networks (book/08_cnn, book/09_recurrent) ---
+
+def fit_curves(history, *, best_epoch: int | None = None, metrics=("loss", "accuracy"), axes=None):
+    """:func:`training_curves` of one training run, with the epoch whose weights were kept marked.
+
+    Parameters
+    ----------
+    history : pd.DataFrame
+        ``FitResult.history`` (:func:`course_utils.train.fit`): one row per epoch.
+    best_epoch : int, optional
+        Epoch (from 1) to mark with a dashed line (``FitResult.best_epoch``).
+    """
+    axes = training_curves(history, metrics=metrics, axes=axes)
+    if best_epoch is not None:
+        for ax in axes:
+            ax.axvline(best_epoch, color="grey", ls="--", lw=1, label=f"kept (epoch {best_epoch})")
+            ax.legend(fontsize=8)
+    return axes
+
+
+def compare_curves(histories, *, metric: str = "val_loss", ax=None, title: str | None = None):
+    """One line per training run of ``metric`` against the epoch (e.g. validation loss with and without augmentation).
+
+    Parameters
+    ----------
+    histories : dict of str -> pd.DataFrame
+        Run name -> ``FitResult.history``.
+    """
+    missing = [name for name, history in histories.items() if metric not in history]
+    if missing:
+        raise ConfigError(f"runs {missing} have no {metric!r} column")
+    ax = ax or plt.subplots(figsize=(6, 3.2), layout="constrained")[1]
+    for name, history in histories.items():
+        ax.plot(np.arange(1, len(history) + 1), history[metric].to_numpy(), marker="o", ms=3, label=str(name))
+    ax.set(xlabel="epoch", ylabel=metric, title=title or metric)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def conv_filters(kernels: np.ndarray, *, ncols: int = 8, title: str | None = None):
+    """The 2-D kernels of a first convolution layer as small images (red positive, blue negative).
+
+    Parameters
+    ----------
+    kernels : np.ndarray, shape (rows, cols, 1, n_filters)
+        ``model.get_layer("conv1").get_weights()[0]`` of a model with one input channel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    kernels = np.asarray(kernels)
+    if kernels.ndim != 4 or kernels.shape[2] != 1:
+        raise ConfigError(f"expected kernels of shape (rows, cols, 1, n_filters), got {kernels.shape}")
+    n = kernels.shape[3]
+    fig, axes = axes_grid(n, ncols=min(ncols, n), width=1.1 * min(ncols, n), row_height=1.2, sharex=False)
+    limit = float(np.abs(kernels).max()) or 1.0
+    for k, ax in enumerate(axes):
+        ax.imshow(kernels[:, :, 0, k], cmap="RdBu_r", vmin=-limit, vmax=limit, origin="lower")
+        ax.set(xticks=[], yticks=[], title=f"{k + 1}")
+    fig.supxlabel("frames (time)", fontsize="small")
+    fig.supylabel("bands", fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def saliency_map(S_db: np.ndarray, saliency: np.ndarray, *, sr: int, hop_length: int = 512, y_axis: str = "mel",
+                 title: str | None = None, axes=None):
+    """A segment's spectrogram above, and below it where the model's answer is most sensitive (saliency).
+
+    Parameters
+    ----------
+    S_db, saliency : np.ndarray, shape (bands, frames)
+        The model's input and :func:`course_utils.models.inspect.saliency` of it.
+    """
+    S_db, saliency = np.asarray(S_db), np.asarray(saliency)
+    if S_db.shape != saliency.shape or S_db.ndim != 2:
+        raise ConfigError(f"S_db {S_db.shape} and saliency {saliency.shape} must be matrices of the same shape")
+    if axes is None:
+        _, axes = axes_grid(2, ncols=1, width=10, row_height=2.8)
+    spectrogram(S_db, sr=sr, hop_length=hop_length, y_axis=y_axis, ax=axes[0], title=title)
+    spectrogram(saliency / (saliency.max() or 1.0), sr=sr, hop_length=hop_length, y_axis=y_axis, ax=axes[1],
+                colorbar="saliency (share of max)", cmap="viridis", title="saliency: |gradient| of the answer")
+    return axes
+
+
+def states_over_time(states: np.ndarray, probabilities: np.ndarray, *, classes, step_seconds: float,
+                     highlight: str | None = None, axes=None):
+    """An LSTM's hidden state after each step (heat map) and the class probabilities it would give then.
+
+    Parameters
+    ----------
+    states : np.ndarray, shape (steps, units)
+    probabilities : np.ndarray, shape (steps, n_classes)
+        From :func:`course_utils.models.inspect.states_over_time`.
+    classes : sequence of str
+    step_seconds : float
+        Audio per step, to label time in seconds.
+    highlight : str, optional
+        A class to draw thick (e.g. the true genre).
+    """
+    states, probabilities = np.asarray(states), np.asarray(probabilities)
+    if states.ndim != 2 or probabilities.shape != (len(states), len(classes)):
+        raise ConfigError(f"states {states.shape} and probabilities {probabilities.shape} must cover the same "
+                          f"steps, with {len(classes)} classes")
+    if axes is None:
+        _, axes = axes_grid(2, ncols=1, width=10, row_height=2.6)
+    end = len(states) * step_seconds
+    limit = float(np.abs(states).max()) or 1.0
+    image = axes[0].imshow(states.T, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit,
+                           extent=(0, end, 0.5, states.shape[1] + 0.5), interpolation="nearest")
+    axes[0].figure.colorbar(image, ax=axes[0], label="state value", pad=0.01)
+    axes[0].set(ylabel="hidden unit", title="hidden state after each step")
+    times = np.arange(1, len(states) + 1) * step_seconds
+    for k, name in enumerate(classes):
+        axes[1].plot(times, probabilities[:, k], lw=2.5 if name == highlight else 1,
+                     label=str(name) if name == highlight or len(classes) <= 10 else None)
+    axes[1].set(xlabel="time read so far (s)", ylabel="probability", ylim=(0, 1), xlim=(0, end),
+                title="what the classifier would answer at each step")
+    axes[1].legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return axes
