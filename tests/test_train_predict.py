@@ -103,6 +103,8 @@ def test_evaluate_and_record_writes_track_level_scores_times_and_parameters(caps
     assert f"best epoch {run.fit.best_epoch}" in record["notes"]
     row = evaluate.load_results(dataset="toy").iloc[0]
     assert row["model"] == run.name and row["features"] == "stripes" and row["split"] == "stratified"
+    stored = row["predictions"].set_index("track_id")["predicted"]
+    assert stored.to_dict() == run.predictions.tracks.set_index("track_id")["predicted"].to_dict()
     summary = run.summary()
     assert summary["track accuracy"] == run.scores.accuracy and summary["params"] == model.count_params()
     assert "test tracks accuracy" in capsys.readouterr().out

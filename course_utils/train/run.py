@@ -82,7 +82,7 @@ def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequen
     name : str, optional
         Registry name; default the model's name, plus ``"+"`` and the augmentation's name.
     record : bool
-        Write the result to the registry.
+        Write the result to the registry, with each test track's prediction.
 
     Returns
     -------
@@ -105,7 +105,7 @@ def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequen
         details = f"best epoch {result.best_epoch} of {len(result.history)}; {result.seconds_per_epoch:.1f} s/epoch"
         path = record_result(model=name, features=features, scores=predictions.scores, split=split, profile=profile,
                              dataset=dataset, train_seconds=result.train_seconds, predict_seconds=predictions.seconds,
-                             n_params=int(model.count_params()), seed=seed,
+                             n_params=int(model.count_params()), seed=seed, predictions=predictions.tracks,
                              notes="; ".join(n for n in (details, notes) if n))
     if verbose:
         print(f"{name}: test tracks {predictions.scores}")
