@@ -46,8 +46,7 @@ def _predict(args) -> int:
 
     classifier = load_classifier(args.model)
     predictions = predict_paths(classifier, args.paths, segments=args.segments, progress=not args.quiet)
-    if len(predictions.files):
-        sys.stdout.write(format_predictions(predictions, format=args.format))
+    sys.stdout.write(format_predictions(predictions, format=args.format))
     return _report(predictions.problems)
 
 

@@ -91,7 +91,7 @@ def test_litert_network_computes_what_keras_computes():
     from course_utils.embeddings import musicnn_embeddings
     from course_utils.synth import render_track
 
-    lite = LiteMusicnn(export_musicnn("MSD_musicnn", "penultimate"), model="MSD_musicnn", layer="penultimate")
+    lite = LiteMusicnn(export_musicnn("MSD_musicnn", layer="penultimate"), model="MSD_musicnn", layer="penultimate")
     for seconds in (7.0, 1.5):
         y = render_track("disco", duration=seconds, sr=22050)
         ours, reference = lite(y, 22050), musicnn_embeddings(y, 22050)

@@ -88,7 +88,7 @@ class EmbeddingInput:
         from course_utils.embeddings.dataset import resolve
 
         layer, handle = resolve(self.model, self.layer, self.handle)
-        network = None if self.model == "yamnet" else export_musicnn(self.model, layer)
+        network = None if self.model == "yamnet" else export_musicnn(self.model, layer=layer)
         return replace(self, layer=layer, handle=handle, network=network)
 
     def training_matrix(self, dataset, *, n_jobs: int | None = None, cache: bool = True) -> np.ndarray:

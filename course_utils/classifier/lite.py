@@ -37,7 +37,7 @@ def _export_key(model: str, layer: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def export_musicnn(model: str = "MSD_musicnn", layer: str | None = None) -> bytes:
+def export_musicnn(model: str = "MSD_musicnn", *, layer: str | None = None) -> bytes:
     """The LiteRT network of a musicnn model: (batch, 187, 96) log-mel patches to ``layer`` and the taggram.
 
     Exported from the Keras model with ``keras.Model.export(format="litert")`` on first use, then

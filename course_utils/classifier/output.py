@@ -3,7 +3,8 @@
 CSV has the header ``path,genre,<one probability column per genre>`` and one row per predicted
 file; with segments, the columns ``segment,start,end`` follow ``path``, each file's row has
 ``segment`` = ``all`` and is followed by one row per segment. JSON is a list with one object per
-file holding the same keys (and, with segments, ``duration`` and a list ``segments``).
+file holding the same keys (and, with segments, ``duration`` and a list ``segments``). With no
+file predicted, CSV is the header alone, JSON an empty list and the table empty.
 Probabilities have 6 decimals, times 3.
 
 Used in: ``genre-classify predict`` and ``evaluate`` (:mod:`course_utils.cli`).
@@ -69,14 +70,19 @@ def _top(row, labels: list[str]) -> str:
 
 
 def to_table(predictions: Predictions) -> str:
-    """Text for people: each file's genre, its probability and the runner-up; segments indented below."""
+    """Text for people: each file's genre, its probability and the runner-up; segments indented below.
+
+    Empty when no file was predicted.
+    """
     labels = predictions.labels
+    if predictions.files.empty:
+        return ""
     width = max([len("file"), *(len(p) for p in predictions.files["path"])])
     lines = [f"{'file':<{width}}  {'genre':<10} {'prob':>5}   runner-up"]
     for row in predictions.files.to_dict("records"):
         lines.append(f"{row['path']:<{width}}  {_top(row, labels)}")
         for segment in _segments_of(predictions, row["path"]):
-            span = f"{segment['start']:6.1f}-{segment['end']:5.1f} s"
+            span = f"{segment['start']:.1f}-{segment['end']:.1f} s"
             lines.append(f"{span:>{width}}  {_top(segment, labels)}")
     return "\n".join(lines) + "\n"
 
