@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 JOBS ?= auto
 PROFILE ?= $(or $(COURSE_PROFILE),quick)
-BOOK_FLAGS ?=
+BOOK_FLAGS ?= -W --keep-going
 
 .PHONY: install book test exercises bench clean
 

@@ -68,9 +68,13 @@ def test_chapters_are_numbered_in_reading_order():
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_prints_its_summary_first_and_its_execution_line_last(path):
-    code = [c for c in cells(path, "code") if c.strip()]
-    assert "print(summary(" in code[0], f"{path.name}: the first code cell prints summary(...)"
-    assert "print(execution_line())" in code[-1], f"{path.name}: the last code cell prints execution_line()"
+    code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    assert "print(summary(" in "".join(code[0]["source"]), f"{path.name}: the first code cell prints summary(...)"
+    last = code[-1]
+    assert "print(execution_line())" in "".join(last["source"]), (
+        f"{path.name}: the last code cell prints execution_line()")
+    assert "remove-input" in last["metadata"].get("tags", []), (
+        f"{path.name}: tag the last cell remove-input, so that the page shows the line alone")
 
 
 def test_execution_line_says_data_set_profile_and_time(monkeypatch):
