@@ -39,7 +39,8 @@ class EmbeddingInput:
     segment_seconds : float
         Length of the segments of the prediction over time.
     handle : str or None
-        YAMNet's handle (:func:`course_utils.embeddings.yamnet_handle`), resolved when training.
+        YAMNet's handle (:func:`course_utils.embeddings.yamnet_handle`), resolved when training and
+        recorded: a saved YAMNet model predicts only where that handle loads.
     network : bytes or None
         musicnn's LiteRT network (:func:`~course_utils.classifier.lite.export_musicnn`); made by
         :meth:`prepare`, stored as an artifact.
@@ -80,7 +81,7 @@ class EmbeddingInput:
 
     def describe(self) -> str:
         """One line for people."""
-        return f"{self.model} {self.layer} embeddings, {self.pooling} over {self.segment_seconds:g}-s patches"
+        return f"{self.model} {self.layer} embeddings, {self.pooling} over the clip's frames"
 
     def prepare(self) -> "EmbeddingInput":
         """Resolve the layer and the YAMNet handle, and export musicnn's network (needs TensorFlow)."""
