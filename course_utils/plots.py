@@ -131,7 +131,8 @@ def confusion_matrix(confusion, *, normalize: bool = True, ax=None, title: str |
     texts = {(i, j): f"{value:.0f}" if not normalize else
              "1" if f"{value:.2f}" == "1.00" else f"{value:.2f}".lstrip("0")
              for (i, j), value in np.ndenumerate(values) if value}
-    fontsize = cell_font_size(ax, n, chars=max(map(len, texts.values()), default=1))
+    # the same size for "1" as for ".83" or "100": sized for three characters at least
+    fontsize = cell_font_size(ax, n, chars=max([3, *map(len, texts.values())]))
     for (i, j), text in texts.items():
         ax.text(j, i, text, ha="center", va="center", fontsize=fontsize,
                 color="white" if values[i, j] > 0.6 * image.get_clim()[1] else "black")
