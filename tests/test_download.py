@@ -12,6 +12,7 @@ import pytest
 from conftest import make_collection
 from course_utils.data import download, download_gtzan, fault_filtered_lists, load_dataset
 from course_utils.data import sources, splits
+from course_utils.data.download import extract_tar
 from course_utils.errors import DatasetError, DownloadError
 
 
@@ -128,3 +129,33 @@ def test_split_lists_are_downloaded_once(server, online, monkeypatch):
     fault_filtered_lists()
     assert len(log) == 3
     assert sources.GTZAN_URL.startswith("https://")
+
+
+@pytest.mark.parametrize("python_checks", [True, False], ids=["python-filter", "older-3.11"])
+def test_extract_tar_unpacks_plain_files_on_every_python_3_11(tmp_path, monkeypatch, python_checks):
+    if not python_checks:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)  # as on Python 3.11.0-3.11.3
+    archive = tmp_path / "genres.tar.gz"
+    archive.write_bytes(gtzan_archive(tmp_path))
+    folder = extract_tar(archive, tmp_path / "out")
+    assert (folder / "genres" / "metal" / "metal.00001.au").is_file()
+    assert not (tmp_path / "out.extracting").exists()
+
+
+@pytest.mark.parametrize("python_checks", [True, False], ids=["python-filter", "older-3.11"])
+@pytest.mark.parametrize("member", ["../escape.txt", "/abs.txt", "link"])
+def test_extract_tar_refuses_members_outside_the_archive(tmp_path, monkeypatch, python_checks, member):
+    if not python_checks:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    archive = tmp_path / "bad.tar"
+    with tarfile.open(archive, "w") as tar:
+        info = tarfile.TarInfo(member)
+        if member == "link":
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(info)
+        else:
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"hi"))
+    with pytest.raises(DownloadError, match="could not unpack"):
+        extract_tar(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "escape.txt").exists()

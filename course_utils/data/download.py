@@ -88,14 +88,32 @@ def download(url: str, dest: str | Path, *, sha256: str | None, timeout: float =
     return dest
 
 
+def _plain_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    """The members, refused unless each is a plain file or folder inside the archive's root.
+
+    Python 3.11.4+ checks this itself (``filter="data"``); older 3.11 releases (Debian 12 ships 3.11.2)
+    do not, so the same rule is applied here.
+    """
+    members = tar.getmembers()
+    for member in members:
+        parts = Path(member.name).parts
+        if not (member.isfile() or member.isdir()) or Path(member.name).is_absolute() or ".." in parts:
+            raise tarfile.TarError(f"member {member.name!r} is not a plain file or folder inside the archive")
+    return members
+
+
 def extract_tar(archive: str | Path, dest: str | Path) -> Path:
-    """Unpack a tar archive into ``dest`` atomically (into a sibling folder, then renamed)."""
+    """Unpack a tar archive of plain files and folders into ``dest`` atomically (a sibling folder, then renamed)."""
     dest = Path(dest)
     staging = dest.with_name(dest.name + ".extracting")
     shutil.rmtree(staging, ignore_errors=True)
     try:
         with tarfile.open(archive) as tar:
-            tar.extractall(staging, filter="data")
+            members = _plain_members(tar)
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(staging, members=members, filter="data")
+            else:
+                tar.extractall(staging, members=members)
     except (tarfile.TarError, OSError) as err:
         shutil.rmtree(staging, ignore_errors=True)
         raise DownloadError(f"could not unpack {archive} ({err}); delete it and download again") from err
