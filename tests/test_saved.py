@@ -252,3 +252,10 @@ def test_yamnet_model_round_trips(synthetic, home, tmp_path, monkeypatch):
     loaded = load_classifier(model.save(tmp_path / "yamnet.gcm"))
     files = clips(synthetic)[:3]
     assert model.predict_files(files, progress=False).files.equals(loaded.predict_files(files, progress=False).files)
+
+
+def test_an_unprepared_musicnn_input_is_not_saved(features_model, tmp_path):
+    odd = GenreClassifier("raw", EmbeddingInput("MSD_musicnn"), features_model.estimator, features_model.labels)
+    with pytest.raises(ConfigError, match=r"no network yet; call prepare\(\)"):
+        odd.save(tmp_path / "raw.gcm")
+    assert not (tmp_path / "raw.gcm").exists()

@@ -68,8 +68,13 @@ class EmbeddingInput:
         return {k: v for k, v in asdict(self).items() if k != "network"}
 
     def artifacts(self) -> dict[str, bytes]:
-        """Files to store beside the manifest."""
-        return {} if self.network is None else {self.artifact: self.network}
+        """Files to store beside the manifest: musicnn's network (YAMNet's weights are not stored)."""
+        return {} if self.model == "yamnet" else {self.artifact: self._network()}
+
+    def _network(self) -> bytes:
+        if self.network is None:
+            raise ConfigError("this musicnn input has no network yet; call prepare() first (training does)")
+        return self.network
 
     def with_artifacts(self, artifacts: dict[str, bytes]) -> "EmbeddingInput":
         """This input with the network read back from a saved model (musicnn needs it)."""
@@ -109,11 +114,9 @@ class EmbeddingInput:
             from course_utils.embeddings import yamnet_embeddings
 
             return functools.partial(yamnet_embeddings, handle=self.handle)
-        if self.network is None:
-            raise ConfigError("this input has no network yet; call prepare() (training does)")
         from course_utils.classifier.lite import LiteMusicnn
 
-        return LiteMusicnn(self.network, model=self.model, layer=self.layer)
+        return LiteMusicnn(self._network(), model=self.model, layer=self.layer)
 
     def vectors(self, y: np.ndarray, *, segments: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """The clip's vector (d,) and, with ``segments``, one per segment (n_segments, d), from one pass of the network.

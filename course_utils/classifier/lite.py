@@ -54,9 +54,16 @@ def export_musicnn(model: str = "MSD_musicnn", *, layer: str | None = None) -> b
     Returns
     -------
     bytes
-        The ``.tflite`` flat buffer; its one signature maps ``patches`` to ``embeddings`` and ``scores``.
+        The ``.tflite`` flat buffer; its one signature maps (batch, 187, 96) patches to ``embeddings``
+        (batch, d) and ``scores`` (batch, 50).
+
+    Raises
+    ------
+    WeightsError
+        If the musicnn wheel (which holds the weights) is not installed.
     """
     layer = musicnn.resolve_layer(model, layer)
+    musicnn.weights_dir(model)   # a missing wheel fails here, with the command that installs it
     target = cache_dir("musicnn-litert") / f"{_export_key(model, layer)}.tflite"
     if not target.is_file():
         import keras
