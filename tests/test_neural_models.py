@@ -115,7 +115,10 @@ def test_saliency_is_the_absolute_gradient_and_zero_where_the_model_does_not_loo
     x = np.zeros((2, 3), np.float32)
     gradient = inspect.saliency(model, x, class_index=0)
     assert gradient.shape == (2, 3) and np.count_nonzero(gradient) == 1
-    assert gradient[1, 1] == pytest.approx(2 * 0.5 * 0.5 * 2)  # d softmax_0 / d x = p0 p1 (w0 - w1)
+    assert gradient[1, 1] == pytest.approx(2.0)  # the logit's gradient: the weight of that cell
+    probability_model = keras.Model(inputs, keras.layers.Activation("linear")(outputs))
+    through_softmax = inspect.saliency(probability_model, x, class_index=0)
+    assert through_softmax[1, 1] == pytest.approx(2 * 0.5 * 0.5 * 2)  # d p0 / d x = p0 p1 (w0 - w1)
     with pytest.raises(ConfigError, match="shape"):
         inspect.saliency(model, np.zeros((3, 2)))
     with pytest.raises(ConfigError, match="class_index"):

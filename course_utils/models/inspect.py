@@ -73,14 +73,18 @@ def layer_output(model, x: np.ndarray, layer: str) -> np.ndarray:
 
 
 def saliency(model, x: np.ndarray, *, class_index: int | None = None) -> np.ndarray:
-    """How strongly each input cell moves one class probability: the absolute gradient (vanilla saliency).
+    """How strongly each input cell moves the score of one class: the absolute gradient (vanilla saliency).
+
+    The score is the class's logit (its value before the softmax) when the model ends in a dense
+    softmax layer, as in Simonyan et al. (2014): a confident softmax output barely moves, so its
+    gradient would be mostly noise. Otherwise it is the model's output for the class.
 
     Parameters
     ----------
     x : np.ndarray
         One example, shape ``model.input_shape[1:]`` (e.g. (bands, frames)).
     class_index : int, optional
-        The class whose probability is differentiated; default the predicted class.
+        The class whose score is differentiated; default the predicted class.
 
     Returns
     -------
@@ -91,14 +95,20 @@ def saliency(model, x: np.ndarray, *, class_index: int | None = None) -> np.ndar
     x = np.asarray(x, dtype=np.float32)
     if x.shape != tuple(model.input_shape[1:]):
         raise ConfigError(f"x must be one example of shape {tuple(model.input_shape[1:])}, got {x.shape}")
+    last = model.layers[-1]
+    softmax = isinstance(last, layers.Dense) and last.activation is keras.activations.softmax
+    before_last = keras.Model(model.input, last.input) if softmax else None
     batch = tf.convert_to_tensor(x[None])
     with tf.GradientTape() as tape:
         tape.watch(batch)
-        probabilities = model(batch, training=False)[0]
-        chosen = int(tf.argmax(probabilities)) if class_index is None else int(class_index)
-        if not 0 <= chosen < probabilities.shape[-1]:
-            raise ConfigError(f"class_index must be in [0, {probabilities.shape[-1]}), got {class_index!r}")
-        target = probabilities[chosen]
+        if softmax:
+            scores = tf.matmul(before_last(batch, training=False), last.kernel) + last.bias
+        else:
+            scores = model(batch, training=False)
+        chosen = int(tf.argmax(scores[0])) if class_index is None else int(class_index)
+        if not 0 <= chosen < scores.shape[-1]:
+            raise ConfigError(f"class_index must be in [0, {scores.shape[-1]}), got {class_index!r}")
+        target = scores[0, chosen]
     return np.abs(tape.gradient(target, batch)[0].numpy())
 
 

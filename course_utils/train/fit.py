@@ -46,8 +46,9 @@ class FitResult:
 
     @property
     def seconds_per_epoch(self) -> float:
-        """Median wall time of an epoch (the first one also traces the model's graph, and is slower)."""
-        return float(self.history["seconds"].median())
+        """Median wall time of the epochs after the first (which also traces the model's graph)."""
+        seconds = self.history["seconds"]
+        return float(seconds.iloc[1:].median() if len(seconds) > 1 else seconds.iloc[0])
 
     @property
     def stopped_early(self) -> bool:
