@@ -1,0 +1,68 @@
+"""One protocol for every model: the same data set, the same track split, the same seed and profile.
+
+A result in the registry belongs to a protocol when it names the same data set, profile, split
+method and seed, and its test predictions cover exactly this protocol's test tracks; only then can
+it be compared track by track with the others.
+
+Used in: book/12_comparison.ipynb.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from course_utils.config import DEFAULT_SEED, Profile, get_profile
+from course_utils.data import Dataset, TrackSplit, load_dataset, track_split
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """What every model of a comparison shares.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The tracks (already cut to the profile's ``tracks_per_genre``, as the chapters do).
+    split : TrackSplit
+        By track, the same for every model.
+    profile : Profile
+    seed : int
+    """
+
+    dataset: Dataset
+    split: TrackSplit
+    profile: Profile
+    seed: int
+
+    @classmethod
+    def create(cls, source=None, *, profile: Profile | None = None, seed: int = DEFAULT_SEED) -> "Protocol":
+        """The chapters' protocol: :func:`load_dataset` cut to the profile's size, and its default track split."""
+        profile = profile or get_profile()
+        dataset = load_dataset(source, profile=profile).subset(per_label=profile.tracks_per_genre, seed=seed)
+        return cls(dataset=dataset, split=track_split(dataset, seed=seed), profile=profile, seed=seed)
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.dataset.labels)
+
+    @property
+    def test_ids(self) -> frozenset[str]:
+        """The test tracks every model is scored on."""
+        present = set(self.dataset.tracks["track_id"])
+        return frozenset(t for t in self.split.ids("test") if t in present)
+
+    def matches(self, row: pd.Series) -> bool:
+        """Whether a registry row (:func:`course_utils.evaluate.load_results`) was made under this protocol."""
+        predictions = row.get("predictions")
+        return (row["dataset"] == self.dataset.name and row["profile"] == self.profile.name
+                and row["split"] == self.split.method and int(row["seed"]) == self.seed
+                and isinstance(predictions, pd.DataFrame) and frozenset(predictions["track_id"]) == self.test_ids)
+
+    def describe(self) -> str:
+        """One line: data set, split, profile and seed."""
+        counts = self.split.part[self.split.part.index.isin(self.dataset.tracks["track_id"])].value_counts()
+        parts = ", ".join(f"{p} {int(counts.get(p, 0))}" for p in ("train", "valid", "test"))
+        return (f"{self.dataset.name}, {len(self.dataset)} tracks; {self.split.method} track split ({parts}); "
+                f"profile {self.profile.name}; seed {self.seed}")
