@@ -516,3 +516,97 @@ def states_over_time(states: np.ndarray, probabilities: np.ndarray, *, classes, 
                 title="what the classifier would answer at each step")
     axes[1].legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return axes
+
+
+# --- Transfer learning and multimodal models (book/10_transfer_learning, book/11_multimodal) ---
+
+def pictures(images: np.ndarray, *, titles=None, ncols: int = 5, title: str | None = None):
+    """A grid of images as a model sees them (e.g. one spectrogram picture per genre).
+
+    Parameters
+    ----------
+    images : np.ndarray, shape (n, height, width, 3), values in [0, 1]
+    titles : sequence of str, optional
+        One per image.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] != 3 or not len(images):
+        raise ConfigError(f"images must have shape (n, height, width, 3) with n >= 1, got {images.shape}")
+    titles = list(titles) if titles is not None else [None] * len(images)
+    if len(titles) != len(images):
+        raise ConfigError(f"got {len(titles)} titles for {len(images)} images")
+    ncols = min(ncols, len(images))
+    fig, axes = axes_grid(len(images), ncols=ncols, width=2.2 * ncols, row_height=2.3, sharex=False)
+    for ax, image, name in zip(axes, images, titles):
+        ax.imshow(np.clip(image, 0, 1))
+        ax.set(xticks=[], yticks=[], title=name)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def backbone_sizes(table, *, ax=None, title: str | None = "ImageNet backbones: depth and parameters"):
+    """Parameters (log scale) against depth, one labelled point per backbone.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        :func:`course_utils.models.transfer.backbone_table`: columns ``backbone``, ``depth``, ``parameters``.
+    """
+    missing = {"backbone", "depth", "parameters"} - set(table.columns)
+    if missing:
+        raise ConfigError(f"table lacks columns {sorted(missing)}; pass transfer.backbone_table()")
+    ax = ax or plt.subplots(figsize=(6, 3.6), layout="constrained")[1]
+    ax.scatter(table["depth"], table["parameters"] / 1e6, s=30)
+    for row in table.itertuples():
+        ax.annotate(row.backbone, (row.depth, row.parameters / 1e6), xytext=(4, 4), textcoords="offset points",
+                    fontsize=8)
+    ax.set(xscale="linear", yscale="log", xlabel="depth (layers with weights on the longest path)",
+           ylabel="parameters (millions, log scale)", title=title)
+    return ax
+
+
+def model_scores(table, *, score: str = "accuracy", low: str = "low", high: str = "high", label: str = "model",
+                 ax=None, title: str | None = None):
+    """One horizontal bar per model: a test score with its interval, in the table's order (top first).
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        Columns ``label`` (the bar's name), ``score``, and the interval bounds ``low`` and ``high``.
+    """
+    missing = {label, score, low, high} - set(table.columns)
+    if missing:
+        raise ConfigError(f"table lacks columns {sorted(missing)}")
+    ax = ax or plt.subplots(figsize=(7, 0.45 * len(table) + 1.0), layout="constrained")[1]
+    values = table[score].to_numpy(dtype=float)
+    errors = np.vstack([values - table[low].to_numpy(dtype=float), table[high].to_numpy(dtype=float) - values])
+    positions = np.arange(len(table))[::-1]
+    ax.barh(positions, values, xerr=errors, color="tab:blue", alpha=0.8, capsize=3)
+    ax.set_yticks(positions, table[label].astype(str))
+    ax.set(xlim=(0, 1), xlabel=f"{score} (bars: 95 % interval)", title=title)
+    return ax
+
+
+def speed_accuracy(table, *, speed: str, score: str = "track accuracy", label: str = "backbone", ax=None,
+                   title: str | None = None):
+    """Score against time (log scale), one labelled point per model: up and to the left is better.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        Columns ``label``, ``speed`` (seconds or milliseconds per item) and ``score``.
+    """
+    missing = {label, speed, score} - set(table.columns)
+    if missing:
+        raise ConfigError(f"table lacks columns {sorted(missing)}")
+    ax = ax or plt.subplots(figsize=(6, 3.6), layout="constrained")[1]
+    ax.scatter(table[speed], table[score], s=30)
+    for row in table[[label, speed, score]].itertuples(index=False):
+        ax.annotate(str(row[0]), (row[1], row[2]), xytext=(4, 4), textcoords="offset points", fontsize=8)
+    ax.set(xscale="log", xlabel=f"{speed} (log scale)", ylabel=score, ylim=(0, 1), title=title)
+    return ax
