@@ -160,10 +160,11 @@ def test_help_documents_every_option(capsys, command, documented):
 def test_installed_script_predicts_without_tensorflow_and_keeps_stdout_clean(trained):
     assert SCRIPT.is_file(), "run `make install` to install the genre-classify script"
     clip = trained / "data" / "genres" / "hiphop" / "hiphop.00002.wav"
-    done = subprocess.run([str(SCRIPT), "predict", "-m", str(trained / "genres.gcm"), str(clip), "--format", "csv"],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert [r["genre"] for r in rows(done.stdout)] == ["hiphop"]
+    missing = trained / "missing.wav"
+    done = subprocess.run([str(SCRIPT), "predict", "-m", str(trained / "genres.gcm"), str(clip), str(missing),
+                           "--format", "csv"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and f"{missing}: no such file or folder" in done.stderr   # status survives os._exit
+    assert [r["genre"] for r in rows(done.stdout)] == ["hiphop"]                          # and output is flushed
     probe = ("import sys; from course_utils.cli import main; status = main(sys.argv[1:]); "
              "sys.exit(100 + status if 'tensorflow' in sys.modules else status)")
     done = subprocess.run([sys.executable, "-c", probe, "predict", "-m", str(trained / "genres.gcm"), str(clip), "-q"],
