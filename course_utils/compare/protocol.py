@@ -16,6 +16,8 @@ import pandas as pd
 from course_utils.config import DEFAULT_SEED, Profile, get_profile
 from course_utils.data import Dataset, TrackSplit, load_dataset, track_split
 
+VALID_SIZE = 0.2  # the share of validation tracks of chapters 8-11 (early stopping); the test tracks do not depend on it
+
 
 @dataclass(frozen=True)
 class Protocol:
@@ -38,10 +40,12 @@ class Protocol:
 
     @classmethod
     def create(cls, source=None, *, profile: Profile | None = None, seed: int = DEFAULT_SEED) -> "Protocol":
-        """The chapters' protocol: :func:`load_dataset` cut to the profile's size, and its default track split."""
+        """The chapters' protocol: :func:`load_dataset` cut to the profile's size, and the track split of
+        chapters 8-11 (chapter 7's has the same test tracks; its models train on training and validation tracks)."""
         profile = profile or get_profile()
         dataset = load_dataset(source, profile=profile).subset(per_label=profile.tracks_per_genre, seed=seed)
-        return cls(dataset=dataset, split=track_split(dataset, seed=seed), profile=profile, seed=seed)
+        return cls(dataset=dataset, split=track_split(dataset, seed=seed, valid_size=VALID_SIZE), profile=profile,
+                   seed=seed)
 
     @property
     def labels(self) -> list[str]:

@@ -1,0 +1,72 @@
+"""What the way of splitting does to a score: the same models on all of GTZAN (the Kaggle feature table),
+on the fault-filtered split and on a random track split of the same sizes.
+
+Results are written to the registry under :data:`course_utils.evaluate.reference.KAGGLE_DATASET`
+and reused by the next call (chapter 7 computes them, chapter 12 reads them back).
+
+Used in: book/07_classical_ml.ipynb, book/12_comparison.ipynb.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from course_utils.config import DEFAULT_SEED, Profile
+from course_utils.evaluate import accuracy_interval, load_results, record_result, reference
+
+FEATURES = "handcrafted (Kaggle table)"
+SPLITS = {"fault_filtered": "fault-filtered", "stratified": "random tracks"}
+COLUMNS = ["split", "model", "accuracy", "low", "high", "macro F1", "test tracks", "status"]
+
+
+def _recorded(model: str, split, *, profile: Profile, seed: int) -> pd.Series | None:
+    rows = load_results(latest=False, dataset=reference.KAGGLE_DATASET, profile=profile)
+    test = set(split.ids("test"))
+    for _, row in rows.iloc[::-1].iterrows():
+        if (row["model"] == model and row["features"] == FEATURES and row["split"] == split.method
+                and int(row["seed"]) == seed and isinstance(row["predictions"], pd.DataFrame)
+                and set(row["predictions"]["track_id"]) == test):
+            return row
+    return None
+
+
+def split_effect(*, profile: Profile, seed: int = DEFAULT_SEED, models=("svm_rbf", "xgboost")) -> pd.DataFrame | None:
+    """Scores of ``models`` on the Kaggle feature table, per way of splitting; ``None`` without the table.
+
+    Each model is grid-searched on the training tracks of the split and scored once on its test
+    tracks (:func:`course_utils.models.classical.fit_and_evaluate`), unless the registry already
+    holds that result. Without the fault-filtered lists, only the random split is scored (the
+    reason is printed).
+
+    Returns
+    -------
+    pd.DataFrame or None
+        Columns ``split`` (``"fault-filtered"`` or ``"random tracks"``), ``model, accuracy, low,
+        high`` (Wilson 95 % interval), ``macro F1, test tracks, status`` (``"trained"`` or
+        ``"reused"``); ``None`` when ``$KAGGLE_FEATURES_CSV`` is not set.
+    """
+    from course_utils.features import feature_columns
+    from course_utils.models import classical
+
+    kaggle = reference.kaggle_features()
+    if kaggle is None:
+        return None
+    fault_filtered = reference.fault_filtered_split(kaggle)
+    splits = [s for s in (fault_filtered, reference.comparable_random_split(kaggle, fault_filtered, seed=seed)) if s]
+    rows = []
+    for split in splits:
+        for model in models:
+            row, status = _recorded(model, split, profile=profile, seed=seed), "reused"
+            if row is None:
+                fit = classical.fit_and_evaluate(model, split.assign(kaggle), features=feature_columns(),
+                                                 labels=sorted(kaggle["label"].unique()), profile=profile, seed=seed)
+                record_result(model=model, features=FEATURES, scores=fit.scores, split=split, profile=profile,
+                              dataset=reference.KAGGLE_DATASET, train_seconds=fit.train_seconds,
+                              predict_seconds=fit.predict_seconds, n_params=fit.n_params, seed=seed,
+                              notes=str(fit.best_params), predictions=fit.tracks)
+                row, status = _recorded(model, split, profile=profile, seed=seed), "trained"
+            n = int(row["n_test"])
+            low, high = accuracy_interval(round(row["accuracy"] * n), n)
+            rows.append({"split": SPLITS[split.method], "model": model, "accuracy": row["accuracy"], "low": low,
+                         "high": high, "macro F1": row["macro_f1"], "test tracks": n, "status": status})
+    return pd.DataFrame(rows, columns=COLUMNS)
