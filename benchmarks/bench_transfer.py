@@ -123,7 +123,7 @@ def combined_accuracy(dataset, splits, labels, profile) -> None:
     X, examples, model_name = combined_inputs(dataset)
     branches = {"mfcc": models.cnn1d(X["mfcc"].shape[1:], 10, time_axis=1),
                 "embedding": models.lstm(X["embedding"].shape[1:], 10),
-                "handcrafted": fusion.mlp(X["handcrafted"].shape[1:], 10)}
+                "handcrafted": models.mlp(X["handcrafted"].shape[1:], 10)}
     print(f"combined model: {len(examples)} windows, {model_name} embeddings")
     for setting, names in fusion.ablations(list(branches)).items():
         scores, seconds = [], []
