@@ -107,7 +107,7 @@ def combined_inputs(dataset):
     """The chapter-11 inputs: MFCC and embedding frames of 15-s windows (every 7.5 s), handcrafted rows."""
     model = embeddings.available_models().preferred
     frames = embeddings.dataset_frames(dataset, model=model)
-    window = min(15.0, float(dataset.tracks["duration"].min()))
+    window = max(min(15.0, float(dataset.tracks["duration"].min())), frames[0].window)
     X_embedding, windows = train.frame_windows(frames, dataset, window_seconds=window, hop_seconds=window / 2)
     seconds, hop = fusion.window_seconds(windows)
     X_mfcc, mfcc_windows = features.segment_spectrograms(dataset, kind="mfcc", segment_seconds=seconds,

@@ -32,12 +32,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up 
 import h5py
 import keras
 import numpy as np
+import pandas as pd
 from keras import layers
 from tqdm.auto import tqdm
 
 from course_utils.config import DEFAULT_SEED, data_home
 from course_utils.embeddings import ModelAvailability, WeightsError
 from course_utils.errors import ConfigError
+from course_utils.features import spectrogram_image
 from course_utils.io import atomic_path
 from course_utils.models.blocks import check_count, seeded
 
@@ -143,14 +145,12 @@ def get_backbone(name: str) -> Backbone:
         raise ConfigError(f"backbone must be one of {', '.join(BACKBONES)}; got {name!r}") from None
 
 
-def backbone_table():
+def backbone_table() -> pd.DataFrame:
     """The backbone table as a DataFrame, one row per backbone (nothing is built or downloaded).
 
     Columns: ``backbone, width`` (MobileNet's ``alpha``), ``ImageNet input``, ``smallest input``,
     ``preprocessing``, ``features, parameters, depth, weights file``.
     """
-    import pandas as pd
-
     return pd.DataFrame([{"backbone": b.name, "width": b.options.get("alpha", 1.0),
                           "ImageNet input": f"{b.default_size} x {b.default_size}",
                           "smallest input": f"{b.min_size} x {b.min_size}", "preprocessing": b.preprocessing,
@@ -326,7 +326,8 @@ def load_backbone(name: str = DEFAULT_BACKBONE, *, size: int, weights: str | Non
     return model
 
 
-def track_images(X: np.ndarray, table, *, size: int, cmap: str | None = None):
+def track_images(X: np.ndarray, table: pd.DataFrame, *, size: int,
+                 cmap: str | None = None) -> tuple[np.ndarray, pd.DataFrame]:
     """One picture per track: its segments' time-frequency matrices side by side, as an image model's input.
 
     The segments of a track (in ``segment`` order) are joined along time, then made into a square
@@ -350,10 +351,6 @@ def track_images(X: np.ndarray, table, *, size: int, cmap: str | None = None):
     tracks : pd.DataFrame
         ``track_id, label, n_segments`` of each image, tracks in their order in ``table``.
     """
-    import pandas as pd
-
-    from course_utils.features import spectrogram_image
-
     X = np.asarray(X)
     if X.ndim != 3 or len(X) != len(table) or not {"track_id", "label", "segment"} <= set(table.columns):
         raise ConfigError(f"expected X of shape (n_segments, bins, frames) and a table with track_id, label and segment "
