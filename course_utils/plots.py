@@ -610,3 +610,29 @@ def speed_accuracy(table, *, speed: str, score: str = "track accuracy", label: s
         ax.annotate(str(row[0]), (row[1], row[2]), xytext=(4, 4), textcoords="offset points", fontsize=8)
     ax.set(xscale="log", xlabel=f"{speed} (log scale)", ylabel=score, ylim=(0, 1), title=title)
     return ax
+
+
+def score_heatmap(table, *, ax=None, title: str | None = None, label: str = "F1"):
+    """Heat map of scores in [0, 1], one row per model and one column per genre, each value written in its cell.
+
+    Parameters
+    ----------
+    table : pd.DataFrame, shape (n_models, n_genres)
+        E.g. :attr:`course_utils.compare.Comparison.per_class_f1`.
+    """
+    values = table.to_numpy(dtype=float)
+    if values.ndim != 2 or not values.size:
+        raise ConfigError(f"expected a non-empty table of models by genres, got shape {values.shape}")
+    n_rows, n_cols = values.shape
+    ax = ax or plt.subplots(figsize=(PAGE_WIDTH, 1.2 + 0.38 * n_rows), layout="constrained")[1]
+    image = ax.imshow(values, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(n_cols), [str(c) for c in table.columns], rotation=45, ha="right")
+    ax.set_yticks(range(n_rows), [str(i) for i in table.index])
+    ax.set(title=title)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label=label)
+    fontsize = cell_font_size(ax, max(n_rows, n_cols), chars=3)
+    for (i, j), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.2f}".lstrip("0") if value < 1 else "1", ha="center", va="center",
+                    fontsize=fontsize, color="black" if value > 0.6 else "white")
+    return ax

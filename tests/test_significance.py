@@ -24,12 +24,21 @@ def predictions(n: int, accuracy: float, *, seed: int = 0) -> tuple[np.ndarray, 
 def test_bootstrap_estimates_are_the_scores_and_lie_inside_their_intervals():
     truth, predicted = predictions(80, 0.7)
     table = evaluate.bootstrap_scores(truth, predicted, labels=LABELS + ["pop"], seed=1)
-    scores = evaluate.score(truth, predicted, labels=LABELS + ["pop"])  # "pop" never occurs: F1 0, as in score
+    scores = evaluate.score(truth, predicted, labels=LABELS)  # "pop" has no test track, so no F1
     assert table.loc["accuracy", "estimate"] == pytest.approx(scores.accuracy)
     assert table.loc["macro_f1", "estimate"] == pytest.approx(scores.macro_f1)
     assert (table["low"] <= table["estimate"]).all() and (table["estimate"] <= table["high"]).all()
     assert (table["high"] - table["low"] > 0.05).all()
     pd.testing.assert_frame_equal(table, evaluate.bootstrap_scores(truth, predicted, labels=LABELS + ["pop"], seed=1))
+
+
+def test_tiny_test_sets_keep_the_estimate_inside_the_interval():
+    """One test track per genre: resamples leave genres out, which must not drag macro F1 down."""
+    labels = [f"g{i}" for i in range(10)]
+    predicted = labels[:7] + ["g0", "g1", "g2"]
+    for seed in range(5):
+        table = evaluate.bootstrap_scores(labels, predicted, labels=labels, seed=seed)
+        assert (table["low"] <= table["estimate"]).all() and (table["estimate"] <= table["high"]).all()
 
 
 def test_intervals_narrow_as_the_test_set_grows():

@@ -5,12 +5,14 @@
   baselines, classical models and linear models on embeddings.
 - :mod:`~course_utils.compare.neural`: the recipes of the CNNs, recurrent networks and ImageNet backbones.
 - :mod:`~course_utils.compare.kaggle`: the same models on all of GTZAN's features, fault-filtered and random splits.
+- :mod:`~course_utils.compare.discussion`: the chapter's discussion, written from the run's numbers.
 - :mod:`~course_utils.compare.run`: :func:`run_all` trains what the registry lacks, reuses the rest,
   and returns a :class:`Comparison` with bootstrap intervals and paired tests.
 
 Used in: book/12_comparison.ipynb.
 """
 
+from course_utils.compare.discussion import discussion
 from course_utils.compare.kaggle import split_effect
 from course_utils.compare.neural import neural_recipes
 from course_utils.compare.protocol import Protocol
@@ -23,5 +25,5 @@ def all_recipes() -> list[Recipe]:
     return classical_recipes() + neural_recipes()
 
 
-__all__ = ["Comparison", "Protocol", "Recipe", "all_recipes", "classical_recipes", "neural_recipes", "run_all",
-           "split_effect"]
+__all__ = ["Comparison", "Protocol", "Recipe", "all_recipes", "classical_recipes", "discussion", "neural_recipes",
+           "run_all", "split_effect"]

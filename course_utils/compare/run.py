@@ -159,11 +159,10 @@ def _comparison(protocol: Protocol, found: dict, skipped: list[dict]) -> Compari
     for key, (recipe, row, status) in found.items():
         tracks = row["predictions"]
         intervals = bootstrap_scores(tracks["label"], tracks["predicted"], labels=protocol.labels, seed=protocol.seed)
+        scores = {f"{name}{suffix}": intervals.loc[name, column] for name in ("accuracy", "macro_f1")
+                  for suffix, column in (("", "estimate"), ("_low", "low"), ("_high", "high"))}
         rows.append({"key": key, "family": recipe.family, "chapter": recipe.chapter, "model": row["model"],
-                     "features": row["features"], "status": status,
-                     "accuracy": row["accuracy"], "accuracy_low": intervals.loc["accuracy", "low"],
-                     "accuracy_high": intervals.loc["accuracy", "high"], "macro_f1": row["macro_f1"],
-                     "macro_f1_low": intervals.loc["macro_f1", "low"], "macro_f1_high": intervals.loc["macro_f1", "high"],
+                     "features": row["features"], "status": status, **scores,
                      "train_seconds": row["train_seconds"], "predict_seconds": row["predict_seconds"],
                      "n_params": int(row["n_params"])})
         predictions[key], f1[key], confusions[key] = tracks, pd.Series(row["per_class_f1"]), row["confusion"]
