@@ -70,7 +70,8 @@ def load_audio(
     except librosa.util.exceptions.ParameterError as err:  # raised for NaN/inf samples
         raise AudioFileError(path, f"holds NaN or infinite samples ({err})") from err
     except Exception as err:  # librosa raises several unrelated types for undecodable files
-        raise AudioFileError(path, f"does not decode as audio ({type(err).__name__}: {err})") from err
+        detail = f"{type(err).__name__}: {err}" if str(err) else f"{type(err).__name__}, no decoder could read it"
+        raise AudioFileError(path, f"does not decode as audio ({detail})") from err
     if y.shape[-1] == 0:
         raise AudioFileError(path, "holds no samples (empty file, or offset past its end)")
     if not np.all(np.isfinite(y)):

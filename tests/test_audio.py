@@ -34,17 +34,20 @@ def test_offset_and_duration_read_an_excerpt(tmp_path):
     assert y.shape == (11025,)
 
 
-@pytest.mark.parametrize("content, problem", [
-    (b"this is not audio at all" * 10, "does not decode"),
-    (None, "no such file"),
+@pytest.mark.parametrize("content, problem, name", [
+    (b"this is not audio at all" * 10, "does not decode", "broken.wav"),
+    (b"this is not audio at all" * 10, r"does not decode as audio \(NoBackendError, no decoder could read it\)",
+     "broken.mp3"),
+    (None, "no such file", "broken.wav"),
 ])
-def test_unreadable_files_are_named(tmp_path, content, problem):
-    path = tmp_path / "broken.wav"
+def test_unreadable_files_are_named(tmp_path, content, problem, name):
+    path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(AudioFileError, match=problem) as info:
         audio.load_audio(path)
     assert str(path) in str(info.value) and info.value.path == path
+    assert not str(info.value).endswith(": )")  # the reason is never left empty
 
 
 def test_empty_and_nan_files_are_refused(tmp_path):

@@ -37,6 +37,15 @@ def test_synthetic_is_the_default_and_is_reused(private_data_home):
     assert {p: p.stat().st_mtime_ns for p in second.tracks["path"]} == stamp
 
 
+def test_a_synthetic_set_written_elsewhere_is_still_synthetic(tmp_path, monkeypatch):
+    from course_utils.synth import make_synthetic_gtzan
+
+    make_synthetic_gtzan(tmp_path / "mine", n_per_genre=1, duration=2.0)
+    monkeypatch.setenv("GTZAN_DIR", str(tmp_path / "mine"))
+    for dataset in (load_dataset(tmp_path / "mine"), load_dataset()):
+        assert dataset.synthetic and dataset.name == "synthetic GTZAN" and not dataset.is_gtzan
+
+
 def _generate(home):
     os.environ["COURSE_DATA_HOME"] = home
     return str(ensure_synthetic(TINY))

@@ -122,12 +122,17 @@ def load_dataset(source: str | os.PathLike | None = None, *, profile: Profile | 
 
 
 def _folder(root: Path, source: str, scan: dict) -> Dataset:
+    """The data set in a folder; one that :mod:`course_utils.synth` wrote (it leaves its marker file
+    beside the label folders) is the synthetic GTZAN, wherever it lies and however it was found."""
+    from course_utils.synth.dataset import MARKER
+
     label_root, tracks, problems = scan_folder(root, **scan)
     dataset = Dataset(name=root.expanduser().resolve().name, root=label_root, tracks=tracks,
                       labels=sorted(tracks["label"].unique()), source=source, problems=problems)
+    if (label_root / MARKER).is_file():
+        return replace(dataset, name="synthetic GTZAN", synthetic=True)
     return replace(dataset, name="GTZAN") if dataset.is_gtzan else dataset
 
 
 def _synthetic(profile: Profile, scan: dict) -> Dataset:
-    dataset = _folder(ensure_synthetic(profile), f"generated (profile {profile.name})", scan)
-    return replace(dataset, name="synthetic GTZAN", synthetic=True)
+    return _folder(ensure_synthetic(profile), f"generated (profile {profile.name})", scan)
