@@ -81,9 +81,9 @@ def backbone_speeds(images, tracks, split, labels, profile, available) -> None:
         tune_fit = fitted(tuned, train.split_parts(frozen_part.X, tracks, split, classes=labels), profile)
         trainable, total = transfer.trainable_share(tuned)
         print(f"  {name:15s} frozen: {1000 * pooled.seconds_per_image:6.1f} ms/picture, head "
-              f"{head_fit.seconds_per_epoch:5.2f} s/epoch | fine-tuned: frozen part {1000 * frozen_part.seconds_per_image:6.1f} "
-              f"ms/picture, {tune_fit.seconds_per_epoch:5.2f} s/epoch ({trainable:,} of {total:,} weights train)",
-              flush=True)
+              f"{head_fit.seconds_per_epoch:5.2f} s/epoch | fine-tuned: frozen part "
+              f"{1000 * frozen_part.seconds_per_image:6.1f} ms/picture, {tune_fit.seconds_per_epoch:5.2f} s/epoch "
+              f"({trainable:,} of {total:,} weights train)", flush=True)
 
 
 def mobilenet_accuracy(images, tracks, splits, labels, profile) -> None:

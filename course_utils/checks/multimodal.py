@@ -29,8 +29,9 @@ def check_weighted_average(weighted_average) -> str:
         if not (np.array_equal(p_a, copies[0]) and np.array_equal(p_b, copies[1])):
             reject("your function changed the probabilities it was given: compute a new array")
         if got.shape != p_a.shape:
+            hint = ": return the fused probabilities, not the chosen genres" if got.ndim == 1 else ""
             reject(f"expected probabilities of shape {p_a.shape} (one row per track, one column per genre), got "
-                   f"{got.shape}" + (": return the fused probabilities, not the chosen genres" if got.ndim == 1 else ""))
+                   f"{got.shape}{hint}")
         expected = weight * p_a + (1 - weight) * p_b
         if np.allclose(got, expected):
             continue

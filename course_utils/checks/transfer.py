@@ -74,7 +74,8 @@ def check_network_input(to_network_input) -> str:
              "the channels must be reversed first (RGB to BGR: images[..., ::-1]); CAFFE_MEANS are in B, G, R order"),
             ((255.0 * images)[..., ::-1] - np.array(CAFFE_MEANS[::-1]) if mode == "caffe" else None,
              "the means are given in B, G, R order: subtract them from the reversed (BGR) channels as they are"),
-            (255.0 * images / 255.0 if mode == "tf" else None, "'tf' maps 0-255 to [-1, 1]: divide by 127.5, subtract 1"),
+            (255.0 * images / 255.0 if mode == "tf" else None,
+             "'tf' maps 0-255 to [-1, 1]: divide by 127.5, subtract 1"),
             (255.0 * images / 127.5 if mode == "tf" else None, "'tf' maps 0-255 to [-1, 1]: you forgot to subtract 1"),
         ], where=where, atol=1e-3)
         reject(f"{where}: values differ from the network's own preprocessing by up to "
@@ -114,8 +115,9 @@ def check_freeze_for_fine_tuning(freeze_for_fine_tuning) -> str:
                 reject(f"batch-normalisation layer {layer.name!r} is trainable: keep every one frozen, so that it "
                        "keeps ImageNet's statistics")
             if layer.trainable:
-                reject(f"layer {layer.name!r} comes before {last_frozen!r} but is trainable: freeze every layer up to it")
-            reject(f"layer {layer.name!r} comes after {last_frozen!r} and is not batch normalisation, but it is frozen: "
-                   "make it trainable")
+                reject(f"layer {layer.name!r} comes before {last_frozen!r} but is trainable: freeze every layer "
+                       "up to it")
+            reject(f"layer {layer.name!r} comes after {last_frozen!r} and is not batch normalisation, but it is "
+                   "frozen: make it trainable")
     trainable, total = transfer.trainable_share(model)
     return f"With the cut after conv_pw_12_relu, {trainable:,} of {total:,} MobileNet weights train."

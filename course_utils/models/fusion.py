@@ -298,8 +298,8 @@ def align_inputs(windows: Mapping[str, tuple], *, per_track: Mapping[str, tuple]
     for key in windows:
         gap = float((joined[f"start {key}"] - joined[f"start {first}"]).abs().max())
         if gap > tolerance:
-            raise ConfigError(f"windows of {key!r} and {first!r} start up to {gap:.2f} s apart (tolerance {tolerance} s): "
-                              f"cut them with the same length and hop (see window_seconds)")
+            raise ConfigError(f"windows of {key!r} and {first!r} start up to {gap:.2f} s apart (tolerance "
+                              f"{tolerance} s): cut them with the same length and hop (see window_seconds)")
     X = {key: np.asarray(arrays[0])[joined[f"row {key}"].to_numpy()] for key, arrays in inputs.items()}
     table = joined[keys].assign(label=joined[f"label {first}"], start=joined[f"start {first}"],
                                 end=joined[f"end {first}"])
