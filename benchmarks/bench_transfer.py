@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bench_training import FOLDS, GTZAN_MINI, SEED, fold_splits
-from course_utils import embeddings, features, models, train, wavelets
+from course_utils import embeddings, features, models, train
 from course_utils.config import get_profile
 from course_utils.data import load_dataset
 from course_utils.models import fusion, transfer
@@ -103,24 +103,9 @@ def mobilenet_accuracy(images, tracks, splits, labels, profile) -> None:
     print(summary("MobileNet top blocks fine-tuned", tuned), flush=True)
 
 
-def combined_inputs(dataset):
-    """The chapter-11 inputs: MFCC and embedding frames of 15-s windows (every 7.5 s), handcrafted rows."""
-    model = embeddings.available_models().preferred
-    frames = embeddings.dataset_frames(dataset, model=model)
-    window = max(min(15.0, float(dataset.tracks["duration"].min())), frames[0].window)
-    X_embedding, windows = train.frame_windows(frames, dataset, window_seconds=window, hop_seconds=window / 2)
-    seconds, hop = fusion.window_seconds(windows)
-    X_mfcc, mfcc_windows = features.segment_spectrograms(dataset, kind="mfcc", segment_seconds=seconds,
-                                                         hop_seconds=hop)
-    table = features.feature_table(dataset)
-    X, examples = fusion.align_inputs(
-        {"mfcc": (X_mfcc, mfcc_windows), "embedding": (X_embedding, windows)},
-        per_track={"handcrafted": (table[features.feature_columns()].to_numpy(np.float32), table)})
-    return X, examples, model
-
-
 def combined_accuracy(dataset, splits, labels, profile) -> None:
-    X, examples, model_name = combined_inputs(dataset)
+    windowed = train.combined_inputs(dataset, embedding_model=embeddings.available_models().preferred)
+    X, examples, model_name = windowed.X, windowed.windows, windowed.embedding_model
     branches = {"mfcc": models.cnn1d(X["mfcc"].shape[1:], 10, time_axis=1),
                 "embedding": models.lstm(X["embedding"].shape[1:], 10),
                 "handcrafted": models.mlp(X["handcrafted"].shape[1:], 10)}
@@ -136,10 +121,7 @@ def combined_accuracy(dataset, splits, labels, profile) -> None:
 
 
 def fusion_accuracy(dataset, splits, labels, profile) -> None:
-    X_mel, mel_segments = features.segment_spectrograms(dataset, kind="log_mel", segment_seconds=3.0)
-    X_scalo, scalo_segments = wavelets.segment_scalograms(dataset, segment_seconds=3.0)
-    views, segments = fusion.align_inputs({"spectrogram": (X_mel, mel_segments),
-                                           "scalogram": (X_scalo, scalo_segments)})
+    views, segments = train.stream_inputs(dataset)
     results = {name: [] for name in ("spectrogram CNN", "scalogram CNN", "average", "joined embeddings + head")}
     for split in splits:
         streams = {}

@@ -79,7 +79,7 @@ class ModelAvailability:
         return self.note()
 
     def __repr__(self) -> str:
-        return f"ModelAvailability(usable={self.usable}, missing={sorted(self.missing)})"
+        return f"{type(self).__name__}(usable={self.usable}, missing={sorted(self.missing)})"
 
 
 def available_models(models=DEFAULT_MODELS, *, handle: str | os.PathLike | None = None) -> ModelAvailability:

@@ -7,6 +7,7 @@ data augmentation, and the one-call protocol that writes to the results registry
 - :mod:`~course_utils.train.fit`: :func:`fit`, seeded, early stopping, one line per epoch.
 - :mod:`~course_utils.train.predict`: :func:`predict_tracks`, segment predictions to track predictions.
 - :mod:`~course_utils.train.run`: :func:`evaluate_and_record`, fit + predict + score + registry.
+- :mod:`~course_utils.train.multimodal`: the aligned inputs of the multimodal models of chapter 11.
 
 Used in: book/08_cnn.ipynb, book/09_recurrent.ipynb and the chapters after them.
 """
@@ -23,11 +24,12 @@ from course_utils.train.audio_variants import audio_variants, augmented_segments
 from course_utils.train.augment import Augmentation, mask, mixup, time_shift
 from course_utils.train.fit import FitResult, adapt_normalization, fit
 from course_utils.train.inputs import Part, as_dataset, frame_windows, one_hot, split_parts
+from course_utils.train.multimodal import CombinedInputs, combined_inputs, stream_inputs
 from course_utils.train.predict import Predictions, predict_tracks
 from course_utils.train.run import Run, evaluate_and_record
 
 __all__ = [
-    "Augmentation", "FitResult", "Part", "Predictions", "Run", "adapt_normalization", "as_dataset", "audio_variants",
-    "augmented_segments", "evaluate_and_record", "fit", "frame_windows", "mask", "mixup", "one_hot",
-    "predict_tracks", "split_parts", "time_shift",
+    "Augmentation", "CombinedInputs", "FitResult", "Part", "Predictions", "Run", "adapt_normalization", "as_dataset",
+    "audio_variants", "augmented_segments", "combined_inputs", "evaluate_and_record", "fit", "frame_windows", "mask",
+    "mixup", "one_hot", "predict_tracks", "split_parts", "stream_inputs", "time_shift",
 ]
