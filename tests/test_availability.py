@@ -33,7 +33,7 @@ def test_with_a_local_handle_both_run_in_the_order_asked(monkeypatch):
     monkeypatch.setenv("YAMNET_HANDLE", str(TFLITE))
     available = embeddings.available_models(["MSD_musicnn", "yamnet", "MSD_musicnn"])
     assert available.usable == ("MSD_musicnn", "yamnet") and not available.missing
-    assert available.sources["yamnet"] == str(TFLITE)
+    assert available.sources["yamnet"] == str(TFLITE.resolve())  # handles are resolved paths
     assert "All the models this chapter uses are available" in available.note()
 
 

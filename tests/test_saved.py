@@ -248,7 +248,7 @@ def test_evaluate_scores_tracks(features_model, synthetic):
 def test_yamnet_model_round_trips(synthetic, home, tmp_path, monkeypatch):
     monkeypatch.setenv("YAMNET_HANDLE", str(SHARED_YAMNET))
     model = train_classifier(load_dataset(synthetic), model="yamnet_logreg")
-    assert isinstance(model.input, EmbeddingInput) and model.input.handle == str(SHARED_YAMNET)
+    assert isinstance(model.input, EmbeddingInput) and model.input.handle == str(SHARED_YAMNET.resolve())
     loaded = load_classifier(model.save(tmp_path / "yamnet.gcm"))
     files = clips(synthetic)[:3]
     assert model.predict_files(files, progress=False).files.equals(loaded.predict_files(files, progress=False).files)
