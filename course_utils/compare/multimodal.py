@@ -71,8 +71,8 @@ def _combined(protocol: Protocol) -> None:
 def multimodal_recipes() -> list[Recipe]:
     """Late fusion (averaged probabilities; joined embeddings under a head) and the combined model."""
     return [Recipe("late fusion: average of a spectrogram and a scalogram CNN", "multimodal", 11,
-                   lambda p: (AVERAGE, STREAMS_FEATURES), _late_fusion),
+                   lambda p: (AVERAGE, STREAMS_FEATURES), _late_fusion, label="fusion, average"),
             Recipe("late fusion: joined embeddings of the two CNNs", "multimodal", 11,
-                   lambda p: (JOINED, STREAMS_FEATURES), _late_fusion),
+                   lambda p: (JOINED, STREAMS_FEATURES), _late_fusion, label="fusion, joined"),
             Recipe("combined model over MFCCs, embeddings and handcrafted features", "multimodal", 11,
-                   _combined_names, _combined)]
+                   _combined_names, _combined, label="combined model")]

@@ -109,12 +109,15 @@ def neural_recipes() -> list[Recipe]:
     from course_utils.models.transfer import DEFAULT_BACKBONE
 
     recipes = [Recipe(f"CNN on {FEATURES[kind]} segments", "CNN", 8, lambda p, k=kind: ("cnn2d", FEATURES[k]),
-                      _on_segments("cnn2d", kind)) for kind in ("log_mel", "mfcc")]
-    recipes.append(Recipe("1-D CNN on embedding sequences", "CNN", 8, _embedding_names, _cnn1d_on_embeddings))
-    recipes += [Recipe(f"{label} on MFCC 3 s segments", "recurrent", 9, lambda p, b=builder: (b, FEATURES["mfcc"]),
-                       _on_segments(builder, "mfcc")) for builder, label in (("lstm", "LSTM"), ("bilstm", "BiLSTM"))]
+                      _on_segments("cnn2d", kind), label=label)
+               for kind, label in (("log_mel", "CNN, log-mel"), ("mfcc", "CNN, MFCC"))]
+    recipes.append(Recipe("1-D CNN on embedding sequences", "CNN", 8, _embedding_names, _cnn1d_on_embeddings,
+                          label="1-D CNN, embeddings"))
+    recipes += [Recipe(f"{name} on MFCC 3 s segments", "recurrent", 9, lambda p, b=builder: (b, FEATURES["mfcc"]),
+                       _on_segments(builder, "mfcc"), label=f"{name}, MFCC")
+                for builder, name in (("lstm", "LSTM"), ("bilstm", "BiLSTM"))]
     recipes += [Recipe(f"{backbone} (frozen) on log-mel pictures", "transfer learning", 10,
                        lambda p, b=backbone: (f"{b} (frozen) + head", _picture_features(p)),
-                       _frozen_backbone(backbone), _backbone_missing(backbone))
+                       _frozen_backbone(backbone), _backbone_missing(backbone), label=f"{backbone}, frozen")
                 for backbone in dict.fromkeys((DEFAULT_BACKBONE, "ResNet50"))]
     return recipes

@@ -38,6 +38,8 @@ class Recipe:
         ``train(protocol)`` trains it and writes its row to the registry.
     unavailable : callable
         ``unavailable(protocol) -> str or None``: why it cannot run here (missing weights), or None.
+    label : str
+        A short name for tables and figures (default: ``key``).
     """
 
     key: str
@@ -46,6 +48,11 @@ class Recipe:
     names: Callable[[Protocol], tuple[str, str]]
     train: Callable[[Protocol], None]
     unavailable: Callable[[Protocol], str | None] = lambda protocol: None
+    label: str = ""
+
+    @property
+    def short(self) -> str:
+        return self.label or self.key
 
 
 def record_fitted(protocol: Protocol, fit, *, model: str, features: str) -> None:
@@ -104,11 +111,13 @@ def _embedding_linear(model: str) -> Callable[[Protocol], None]:
 def classical_recipes() -> list[Recipe]:
     """Baselines and classical models on handcrafted features; linear models on pooled embeddings."""
     recipes = [Recipe(f"{name} on handcrafted features", family, 7, lambda p, n=name: (n, HANDCRAFTED),
-                      _classical(name))
-               for name, family in (("majority", "baseline"), ("logreg", "baseline"), ("svm_rbf", "classical"),
-                                    ("xgboost", "classical"))]
+                      _classical(name), label=label)
+               for name, family, label in (("majority", "baseline", "majority class"),
+                                           ("logreg", "baseline", "logreg, handcrafted"),
+                                           ("svm_rbf", "classical", "SVM, handcrafted"),
+                                           ("xgboost", "classical", "XGBoost, handcrafted"))]
     recipes += [Recipe(f"logistic regression on {model} embeddings", "pretrained embedding + linear", 5,
                        lambda p, m=model: ("logreg", embedding_features(m)), _embedding_linear(model),
-                       _embedding_unavailable(model))
-                for model in ("MSD_musicnn", "yamnet")]
+                       _embedding_unavailable(model), label=label)
+                for model, label in (("MSD_musicnn", "logreg, musicnn"), ("yamnet", "logreg, YAMNet"))]
     return recipes

@@ -26,8 +26,8 @@ class Comparison:
     ----------
     protocol : Protocol
     results : pd.DataFrame
-        One row per model that ran, best accuracy first: ``key, family, chapter, model, features,
-        status`` (``"trained"`` or ``"reused"``), ``accuracy, accuracy_low, accuracy_high, macro_f1,
+        One row per model that ran, best accuracy first: ``key, label`` (a short name), ``family,
+        chapter, model, features, status`` (``"trained"`` or ``"reused"``), ``accuracy, accuracy_low, accuracy_high, macro_f1,
         macro_f1_low, macro_f1_high`` (95 % bootstrap intervals over the test tracks),
         ``train_seconds, predict_seconds, n_params``.
     skipped : pd.DataFrame
@@ -35,7 +35,7 @@ class Comparison:
     predictions : dict of str to pd.DataFrame
         Each model's test-track predictions (``track_id, label, predicted``), by ``key``.
     per_class_f1 : pd.DataFrame
-        Models (rows, by ``key``) by genres (columns).
+        Models (rows, by ``label``) by genres (columns).
     confusions : dict of str to pd.DataFrame
         Each model's confusion matrix of test tracks (counts), by ``key``.
     """
@@ -46,6 +46,17 @@ class Comparison:
     predictions: dict[str, pd.DataFrame] = field(repr=False)
     per_class_f1: pd.DataFrame = field(repr=False)
     confusions: dict[str, pd.DataFrame] = field(repr=False)
+
+    def table(self) -> pd.DataFrame:
+        """The results for reading: one row per model (by label), scores with their intervals as text."""
+        def interval(name: str) -> pd.Series:
+            r = self.results
+            return (r[name].map("{:.2f}".format) + " (" + r[f"{name}_low"].map("{:.2f}".format) + "-"
+                    + r[f"{name}_high"].map("{:.2f}".format) + ")")
+
+        return pd.DataFrame({"family": self.results["family"], "accuracy (95 % interval)": interval("accuracy"),
+                             "macro F1 (95 % interval)": interval("macro_f1"), "status": self.results["status"]}
+                            ).set_axis(pd.Index(self.results["label"], name="model"))
 
     @property
     def best(self) -> str:
@@ -58,7 +69,7 @@ class Comparison:
         Returns
         -------
         pd.DataFrame
-            One row per other model: ``key, difference`` (reference accuracy minus the model's),
+            One row per other model: ``key, label, difference`` (reference accuracy minus the model's),
             ``low, high`` (paired-bootstrap 95 % interval), ``only_reference, only_model`` (tracks
             only one of the two gets right) and ``p_value`` (exact McNemar test).
         """
@@ -66,14 +77,15 @@ class Comparison:
         if reference not in self.predictions:
             raise ConfigError(f"reference must be one of the models that ran: {sorted(self.predictions)}")
         rows = []
-        for key in self.results["key"]:
+        for key, label in zip(self.results["key"], self.results["label"]):
             if key == reference:
                 continue
             result = paired_comparison(self.predictions[reference], self.predictions[key], seed=seed)
-            rows.append({"key": key, "difference": result.difference, "low": result.low, "high": result.high,
-                         "only_reference": result.only_a, "only_model": result.only_b, "p_value": result.p_value})
-        return pd.DataFrame(rows, columns=["key", "difference", "low", "high", "only_reference", "only_model",
-                                           "p_value"])
+            rows.append({"key": key, "label": label, "difference": result.difference, "low": result.low,
+                         "high": result.high, "only_reference": result.only_a, "only_model": result.only_b,
+                         "p_value": result.p_value})
+        return pd.DataFrame(rows, columns=["key", "label", "difference", "low", "high", "only_reference",
+                                           "only_model", "p_value"])
 
     def confused_genres(self, top: int = 5) -> pd.DataFrame:
         """The pairs of genres most often mistaken for each other, summed over all models.
@@ -126,16 +138,16 @@ def run_all(protocol: Protocol, recipes: Sequence[Recipe] | None = None, *, retr
         from course_utils.compare import all_recipes
 
         recipes = all_recipes()
-    keys = [r.key for r in recipes]
-    if len(set(keys)) != len(keys):
-        raise ConfigError(f"recipe keys must be unique, got {keys}")
+    for names in ([r.key for r in recipes], [r.short for r in recipes]):
+        if len(set(names)) != len(names):
+            raise ConfigError(f"recipe keys and labels must be unique, got {names}")
     found, skipped = {}, []
     for recipe in recipes:
         reason = recipe.unavailable(protocol)
         if reason:
             skipped.append({"key": recipe.key, "family": recipe.family, "reason": reason})
             if verbose:
-                print(f"skipped  {recipe.key}: {reason}")
+                print(f"skipped  {recipe.key} (its weights are not available: see the skipped models)")
             continue
         model, features = recipe.names(protocol)
         row = None if retrain else _find(load_results(latest=False), protocol, model, features)
@@ -161,15 +173,16 @@ def _comparison(protocol: Protocol, found: dict, skipped: list[dict]) -> Compari
         intervals = bootstrap_scores(tracks["label"], tracks["predicted"], labels=protocol.labels, seed=protocol.seed)
         scores = {f"{name}{suffix}": intervals.loc[name, column] for name in ("accuracy", "macro_f1")
                   for suffix, column in (("", "estimate"), ("_low", "low"), ("_high", "high"))}
-        rows.append({"key": key, "family": recipe.family, "chapter": recipe.chapter, "model": row["model"],
+        rows.append({"key": key, "label": recipe.short, "family": recipe.family, "chapter": recipe.chapter,
+                     "model": row["model"],
                      "features": row["features"], "status": status, **scores,
                      "train_seconds": row["train_seconds"], "predict_seconds": row["predict_seconds"],
                      "n_params": int(row["n_params"])})
-        predictions[key], f1[key], confusions[key] = tracks, pd.Series(row["per_class_f1"]), row["confusion"]
+        predictions[key], f1[recipe.short], confusions[key] = tracks, pd.Series(row["per_class_f1"]), row["confusion"]
     if not rows:
         raise ConfigError("no model could run on this protocol; see the reasons printed above")
     results = pd.DataFrame(rows).sort_values(["accuracy", "macro_f1"], ascending=False, kind="stable")
-    order = results["key"].tolist()
+    order = results["label"].tolist()
     per_class = pd.DataFrame(f1).T.reindex(index=order, columns=protocol.labels).astype(np.float64)
     return Comparison(protocol=protocol, results=results.reset_index(drop=True),
                       skipped=pd.DataFrame(skipped, columns=["key", "family", "reason"]),
