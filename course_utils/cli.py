@@ -65,7 +65,8 @@ def _evaluate(args) -> int:
 def _synth(args) -> int:
     from course_utils.synth import make_synthetic_gtzan
 
-    folder = make_synthetic_gtzan(args.out_dir, n_per_genre=args.per_genre, duration=args.seconds, seed=args.seed)
+    folder = make_synthetic_gtzan(args.out_dir, n_per_genre=args.per_genre, duration=args.seconds, seed=args.seed,
+                                  progress=True)
     print(f"wrote {args.per_genre} clips of {args.seconds:g} s per genre to {folder}")
     return 0
 

@@ -170,3 +170,9 @@ def test_installed_script_predicts_without_tensorflow_and_keeps_stdout_clean(tra
     done = subprocess.run([sys.executable, "-c", probe, "predict", "-m", str(trained / "genres.gcm"), str(clip), "-q"],
                           capture_output=True, text=True, timeout=120, env={**os.environ, "COURSE_OFFLINE": "1"})
     assert done.returncode == 0, f"status {done.returncode} (100 + status: TensorFlow was imported)\n{done.stderr}"
+
+
+def test_synth_shows_its_progress_on_standard_error(tmp_path, capsys):
+    assert main(["synth", str(tmp_path / "data"), "--per-genre", "1", "--seconds", "1", "--seed", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert "synthetic GTZAN" in err and "10/10" in err and "synthetic GTZAN" not in out

@@ -68,7 +68,7 @@ def ensure_synthetic(profile: Profile, *, seed: int = 0) -> Path:
     staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     make_synthetic_gtzan(staging, n_per_genre=profile.synthetic_per_genre,
-                         duration=profile.synthetic_seconds, seed=seed)
+                         duration=profile.synthetic_seconds, seed=seed, progress=True)
     atomic_write_text(staging / _DONE, json.dumps({"seed": seed, "profile": profile.name}))
     try:
         os.replace(staging, target)

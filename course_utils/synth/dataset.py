@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from tqdm.auto import tqdm
 
 from course_utils.errors import ConfigError
 from course_utils.io import atomic_path, atomic_write_text
@@ -49,7 +50,7 @@ def synthetic_set_is_complete(root: str | os.PathLike, *, n_per_genre: int, dura
 
 
 def make_synthetic_gtzan(root: str | os.PathLike, *, n_per_genre: int, duration: float = 30.0,
-                         sr: int = 22050, seed: int = 0) -> Path:
+                         sr: int = 22050, seed: int = 0, progress: bool = False) -> Path:
     """Generate a synthetic GTZAN: ``root/genres/<genre>/<genre>.000NN.wav`` for the 10 genres.
 
     Every clip is music synthesised from its genre's recipe (tempo, drum pattern, bass line,
@@ -70,6 +71,8 @@ def make_synthetic_gtzan(root: str | os.PathLike, *, n_per_genre: int, duration:
         Sample rate in Hz (at least 8000).
     seed : int
         Seed of the set; clip ``k`` of a genre depends only on ``seed``, the genre and ``k``.
+    progress : bool
+        Show a progress bar (on standard error), one step per clip.
 
     Returns
     -------
@@ -86,16 +89,19 @@ def make_synthetic_gtzan(root: str | os.PathLike, *, n_per_genre: int, duration:
     if synthetic_set_is_complete(root, n_per_genre=n_per_genre, duration=duration, sr=sr, seed=seed):
         return folder
     (folder / MARKER).unlink(missing_ok=True)
+    bar = tqdm(total=len(GENRES) * params["n_per_genre"], desc="synthetic GTZAN", unit="clip", disable=not progress)
     for genre in GENRES:
         (folder / genre).mkdir(parents=True, exist_ok=True)
         for index in range(params["n_per_genre"]):
             audio = render_track(genre, index, duration=params["duration"], sr=params["sr"], seed=params["seed"])
             with atomic_path(_track_path(folder, genre, index)) as tmp:
                 sf.write(tmp, audio, params["sr"], subtype="PCM_16", format="WAV")
+            bar.update()
         name = re.compile(rf"^{genre}\.(\d{{5}})\.wav$")
         for stale in (folder / genre).iterdir():
             match = name.match(stale.name)
             if match and int(match.group(1)) >= params["n_per_genre"]:
                 stale.unlink()
+    bar.close()
     atomic_write_text(folder / MARKER, json.dumps(params, indent=2) + "\n")
     return folder
