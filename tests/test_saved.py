@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 import zipfile
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from conftest import SHARED_DATA, write_tone
-from course_utils.classifier import (EmbeddingInput, GenreClassifier, SavedModelError, find_audio_files,
+from course_utils.classifier import (RECIPES, EmbeddingInput, GenreClassifier, SavedModelError, find_audio_files,
                                      load_classifier, predict_paths, train_classifier)
 from course_utils.classifier.storage import MANIFEST
 from course_utils.data import load_dataset
@@ -57,6 +58,29 @@ def test_training_fits_the_training_tracks(musicnn_model, synthetic):
     assert (predictions.files["genre"] == truth).mean() >= 0.9
     probabilities = predictions.files[musicnn_model.labels].to_numpy()
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_every_recipe_gives_probabilities_without_deprecated_options(name):
+    features = np.random.default_rng(0).normal(size=(60, 5))
+    labels = np.repeat(["blues", "jazz", "rock"], 20)
+    features[labels == "jazz"] += 3.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        pipeline = RECIPES[name].build().fit(features, labels)
+    probabilities = pipeline.predict_proba(features)
+    assert probabilities.shape == (60, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    assert (pipeline.classes_[probabilities.argmax(axis=1)] == labels).mean() > 0.6
+
+
+def test_calibrated_svm_trains_on_two_clips_per_genre_and_names_a_genre_with_one():
+    features = np.random.default_rng(1).normal(size=(7, 4))
+    labels = np.array(["blues"] * 2 + ["jazz"] * 2 + ["rock"] * 3)
+    pipeline = RECIPES["features_svm"].build(labels=labels).fit(features, labels)
+    assert pipeline.predict_proba(features).shape == (7, 3)
+    with pytest.raises(ConfigError, match="'blues' has 1"):
+        RECIPES["features_svm"].build(labels=labels[1:])
 
 
 @pytest.mark.parametrize("fixture", ["musicnn_model", "features_model"])

@@ -248,6 +248,7 @@ def train_classifier(dataset, *, model: str = DEFAULT_RECIPE, seed: int = 42, n_
         raise ConfigError(f"{dataset.root} has one label ({labels}); a classifier needs at least two")
     prepared = recipe.input.prepare()
     X = prepared.training_matrix(dataset, n_jobs=n_jobs, cache=cache)
-    estimator = recipe.build(seed=seed).fit(X, dataset.tracks["label"].to_numpy())
+    y = dataset.tracks["label"].to_numpy()
+    estimator = recipe.build(seed=seed, labels=y).fit(X, y)
     trained_on = {"data": dataset.name, "tracks": len(dataset), "root": str(dataset.root), "seed": seed}
     return GenreClassifier(recipe.name, prepared, estimator, labels, trained_on)

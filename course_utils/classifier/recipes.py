@@ -12,8 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+
 from course_utils.classifier.inputs import EmbeddingInput, FeatureInput
 from course_utils.errors import ConfigError
+
+CALIBRATION_FOLDS = 5  # cross-validation folds that calibrate the SVM's probabilities
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,26 @@ class Recipe:
     summary: str
     needs_yamnet: bool = False
 
-    def build(self, *, seed: int = 42):
-        """A fresh, unfitted pipeline ``scaler -> model`` that gives class probabilities."""
+    def build(self, *, seed: int = 42, labels=None):
+        """A fresh, unfitted pipeline ``scaler -> model`` that gives class probabilities.
+
+        The SVM's probabilities come from calibration by cross-validation (scikit-learn's
+        replacement for ``SVC(probability=True)``): 5 folds, or as many as the rarest of ``labels``
+        (the training labels, when known) allows; a genre with a single clip is refused.
+        """
         from course_utils.models.classical import build
 
         pipeline = build(self.estimator, seed=seed)
         if self.estimator == "svm_rbf":
-            pipeline.set_params(model__probability=True)
+            folds = CALIBRATION_FOLDS
+            if labels is not None:
+                names, counts = np.unique(np.asarray(labels), return_counts=True)
+                if counts.min() < 2:
+                    raise ConfigError(f"model {self.name!r} calibrates its probabilities by cross-validation and "
+                                      f"needs at least 2 clips per genre; {str(names[counts.argmin()])!r} has 1")
+                folds = min(folds, int(counts.min()))
+            pipeline.set_params(model=CalibratedClassifierCV(pipeline.named_steps["model"], cv=folds,
+                                                             ensemble=False))
         return pipeline
 
 
