@@ -21,10 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from course_utils.audio import pad_to_length
 from course_utils.cache import cache_dir
 from course_utils.embeddings import musicnn
-from course_utils.embeddings.common import FrameEmbeddings, mono_at
+from course_utils.embeddings.common import FrameEmbeddings
 from course_utils.io import atomic_path
 
 EXPORT_VERSION = 1
@@ -117,12 +116,9 @@ class LiteMusicnn:
         FrameEmbeddings
             ``embeddings`` (n_patches, d), ``scores`` (n_patches, 50), ``patches`` (n_patches, 187, 96).
         """
-        waveform = pad_to_length(mono_at(y, sr, musicnn.SR), size=musicnn.PATCH_SAMPLES)
-        inputs = musicnn.patches(musicnn.log_mel(waveform))
+        inputs = musicnn.input_patches(y, sr)
         outputs = [self._run(**{self._input: inputs[i:i + self.batch_size]})
                    for i in range(0, len(inputs), self.batch_size)]
         embeddings, scores = (np.concatenate([o[name] for o in outputs]) for name in OUTPUTS)
-        hop = musicnn.PATCH_STEPS * musicnn.HOP_LENGTH / musicnn.SR
-        return FrameEmbeddings(model=self.model, layer=self.layer, scores=scores, embeddings=embeddings,
-                               times=np.arange(len(inputs)) * hop, window=hop, duration=len(y) / sr,
-                               patches=inputs, spectrogram_rate=musicnn.SR / musicnn.HOP_LENGTH)
+        return musicnn.patch_embeddings(inputs, model=self.model, layer=self.layer, scores=scores,
+                                        embeddings=embeddings, duration=len(y) / sr)

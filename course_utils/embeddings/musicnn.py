@@ -227,13 +227,24 @@ def musicnn_embeddings(y: np.ndarray, sr: int, *, model: str = "MSD_musicnn", la
         for ``timbral``; ``patches`` (n_patches, 187, 96); patches start every 2.992 s.
     """
     layer = resolve_layer(model, layer)
-    waveform = pad_to_length(mono_at(y, sr, SR), size=PATCH_SAMPLES)
-    inputs = patches(log_mel(waveform))
+    inputs = input_patches(y, sr)
     run = _compiled(model)
     outputs = [run(inputs[i:i + batch_size]) for i in range(0, len(inputs), batch_size)]
     taggram = np.concatenate([np.asarray(o["taggram"]) for o in outputs])
     chosen = np.concatenate([np.asarray(o[layer]) for o in outputs])
+    return patch_embeddings(inputs, model=model, layer=layer, scores=taggram, embeddings=chosen,
+                            duration=len(y) / sr)
+
+
+def input_patches(y: np.ndarray, sr: int) -> np.ndarray:
+    """musicnn's input for a mono signal at any rate: (n_patches, 187, 96); a short one is looped to one patch."""
+    return patches(log_mel(pad_to_length(mono_at(y, sr, SR), size=PATCH_SAMPLES)))
+
+
+def patch_embeddings(inputs: np.ndarray, *, model: str, layer: str, scores: np.ndarray, embeddings: np.ndarray,
+                     duration: float) -> FrameEmbeddings:
+    """The network's outputs for ``inputs`` (from :func:`input_patches`) as frame embeddings, one per patch."""
     hop = PATCH_STEPS * HOP_LENGTH / SR
-    return FrameEmbeddings(model=model, layer=layer, scores=taggram, embeddings=chosen,
-                           times=np.arange(len(inputs)) * hop, window=hop, duration=len(y) / sr,
+    return FrameEmbeddings(model=model, layer=layer, scores=scores, embeddings=embeddings,
+                           times=np.arange(len(inputs)) * hop, window=hop, duration=duration,
                            patches=inputs, spectrogram_rate=SR / HOP_LENGTH)
