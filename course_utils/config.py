@@ -22,7 +22,13 @@ from course_utils.errors import ConfigError
 
 PROFILE_ENV = "COURSE_PROFILE"
 DATA_HOME_ENV = "COURSE_DATA_HOME"
+OFFLINE_ENV = "COURSE_OFFLINE"
 DEFAULT_SEED = 42
+
+
+def offline() -> bool:
+    """Whether ``$COURSE_OFFLINE`` forbids downloads (``1``, ``true`` or ``yes``)."""
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 @dataclass(frozen=True)

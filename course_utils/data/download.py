@@ -15,9 +15,9 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from course_utils.config import OFFLINE_ENV, offline
 from course_utils.errors import DownloadError
 
-OFFLINE_ENV = "COURSE_OFFLINE"
 CHUNK = 1 << 20
 
 
@@ -28,10 +28,6 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(CHUNK), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _offline() -> bool:
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 def download(url: str, dest: str | Path, *, sha256: str | None, timeout: float = 30.0,
@@ -57,7 +53,7 @@ def download(url: str, dest: str | Path, *, sha256: str | None, timeout: float =
     dest = Path(dest)
     if dest.is_file() and (sha256 is None or file_sha256(dest) == sha256):
         return dest
-    if _offline():
+    if offline():
         raise DownloadError(f"not downloading {url}: ${OFFLINE_ENV} is set. {hint}".strip())
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")

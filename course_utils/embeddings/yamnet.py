@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
+from course_utils.config import OFFLINE_ENV, offline
 from course_utils.embeddings.common import FrameEmbeddings, WeightsError, mono_at
 
 YAMNET_URL = "https://tfhub.dev/google/yamnet/1"
 HANDLE_ENV = "YAMNET_HANDLE"
 CLASS_MAP_ENV = "YAMNET_CLASS_MAP"
-OFFLINE_ENV = "COURSE_OFFLINE"
 CLASS_MAP_NAME = "yamnet_class_map.csv"
 EMBEDDING_TENSOR = "yamnet_frames/global_average_pooling2d/Mean"
 
@@ -65,10 +65,6 @@ def _is_url(handle: str) -> bool:
     return handle.startswith(("http://", "https://", "gs://"))
 
 
-def _offline() -> bool:
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
-
-
 HOW_TO_SET = (f"set ${HANDLE_ENV} to the absolute path of a local YAMNet: a .tflite file (with {CLASS_MAP_NAME} "
               f"beside it) or the folder of the SavedModel from {YAMNET_URL}, unpacked")
 
@@ -77,7 +73,7 @@ class _HubYamnet:
     """YAMNet as a SavedModel, through ``tensorflow_hub.load`` (not ``hub.KerasLayer``: Keras 3 rejects it)."""
 
     def __init__(self, handle: str):
-        if _is_url(handle) and _offline() and not _in_hub_cache(handle):
+        if _is_url(handle) and offline() and not _in_hub_cache(handle):
             raise WeightsError(f"YAMNet handle {handle} is an address, ${OFFLINE_ENV} forbids downloading, and "
                                f"it is not in the TF Hub cache ($TFHUB_CACHE_DIR); {HOW_TO_SET}, "
                                f"or unset ${OFFLINE_ENV} to download it")

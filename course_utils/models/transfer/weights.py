@@ -14,14 +14,13 @@ from pathlib import Path
 import h5py
 import keras
 
-from course_utils.config import DEFAULT_SEED
+from course_utils.config import DEFAULT_SEED, OFFLINE_ENV, offline
 from course_utils.embeddings import ModelAvailability, WeightsError
 from course_utils.errors import ConfigError
 from course_utils.models.blocks import seeded
 from course_utils.models.transfer.table import BACKBONES, DEFAULT_BACKBONE, get_backbone
 
 KERAS_HOME_ENV = "KERAS_HOME"
-OFFLINE_ENV = "COURSE_OFFLINE"
 
 
 def keras_home() -> Path:
@@ -33,10 +32,6 @@ def keras_home() -> Path:
 def weights_path(name: str) -> Path:
     """Where the ImageNet weights of backbone ``name`` are, or would be, in the Keras cache."""
     return keras_home() / "models" / get_backbone(name).weights_file
-
-
-def _offline() -> bool:
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 @contextlib.contextmanager
@@ -64,7 +59,7 @@ def fetch_weights(name: str, *, timeout: float = 30.0) -> Path:
     how = (f"put {backbone.weights_file} (from {backbone.weights_url}) into {path.parent}, the models folder of "
            f"${KERAS_HOME_ENV} (default ~/.keras; keep it writable)")
     if not path.is_file():
-        if _offline():
+        if offline():
             raise WeightsError(f"its ImageNet weights are not in the Keras cache and ${OFFLINE_ENV} forbids "
                                f"downloading them: {how}, or unset ${OFFLINE_ENV} to download them once")
         try:
