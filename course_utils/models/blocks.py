@@ -69,6 +69,13 @@ def check_rate(name: str, value) -> float:
     return float(value)
 
 
+def check_learning_rate(value) -> float:
+    """A learning rate: a positive number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ConfigError(f"learning_rate must be a positive number, got {value!r}")
+    return float(value)
+
+
 def seeded(seed: int | None) -> None:
     """Seed Keras (weights' initial values, dropout) unless ``seed`` is None."""
     if seed is not None:
@@ -117,12 +124,15 @@ def classifier(inputs, x, n_classes: int, *, dropout: float, name: str, learning
     """Finish a model: ``dropout``, one softmax unit per class (``probabilities``), then compile it
     with Adam and the categorical cross-entropy."""
     n_classes = check_count("n_classes", n_classes, minimum=2)
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) or not learning_rate > 0:
-        raise ConfigError(f"learning_rate must be a positive number, got {learning_rate!r}")
     x = layers.Dropout(check_rate("dropout", dropout), name="dropout")(x)
     outputs = layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
-    model = keras.Model(inputs, outputs, name=name)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(learning_rate)),
+    return compiled(keras.Model(inputs, outputs, name=name), learning_rate=learning_rate)
+
+
+def compiled(model, *, learning_rate: float):
+    """``model`` compiled as every classifier of the course: Adam at ``learning_rate``, categorical
+    cross-entropy, accuracy."""
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=check_learning_rate(learning_rate)),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     return model
 

@@ -12,7 +12,7 @@ from keras import layers
 
 from course_utils.config import DEFAULT_SEED
 from course_utils.errors import ConfigError
-from course_utils.models.blocks import check_count
+from course_utils.models.blocks import check_count, check_learning_rate, compiled
 from course_utils.models.fusion import mlp
 from course_utils.models.transfer.table import DEFAULT_BACKBONE, get_backbone
 from course_utils.models.transfer.weights import load_backbone
@@ -84,8 +84,7 @@ def fine_tune_model(head: keras.Model, *, backbone: str = DEFAULT_BACKBONE, size
         Compiled (Adam, categorical cross-entropy); input (batch, h, w, channels) of the frozen part,
         output (batch, n_classes).
     """
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ConfigError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    learning_rate = check_learning_rate(learning_rate)  # before the backbone is loaded
     info = get_backbone(backbone)
     network = load_backbone(backbone, size=size)
     cut = network.get_layer(info.frozen_until).output
@@ -99,10 +98,8 @@ def fine_tune_model(head: keras.Model, *, backbone: str = DEFAULT_BACKBONE, size
     inputs = keras.Input(tuple(cut.shape[1:]), name="frozen_part")
     x = top(inputs, training=False)  # batch normalisation in inference mode, with ImageNet's statistics
     outputs = _copied(head, layers.GlobalAveragePooling2D(name="pooled")(x))
-    model = keras.Model(inputs, outputs, name=name or f"{backbone.lower()}_fine_tuned")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(learning_rate)),
-                  loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
+    return compiled(keras.Model(inputs, outputs, name=name or f"{backbone.lower()}_fine_tuned"),
+                    learning_rate=learning_rate)
 
 
 def trainable_share(model: keras.Model) -> tuple[int, int]:
