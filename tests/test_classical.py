@@ -168,3 +168,19 @@ def test_frame_statistics_summarise_each_band():
     assert stats.loc[1, ["band1_mean", "band2_std"]].tolist() == [1.0, 0.0]
     with pytest.raises(ConfigError, match="shape"):
         classical.frame_statistics(X[0], rows)
+
+
+def test_a_fitted_model_records_its_track_results(tmp_path, monkeypatch):
+    from course_utils.evaluate import load_results
+
+    monkeypatch.setenv("COURSE_DATA_HOME", str(tmp_path))
+    fitted = classical.fit_and_evaluate("logreg", segment_features(), features=FEATURES, labels=LABELS,
+                                        profile=QUICK, n_jobs=1)
+    fitted.record(features="four numbers", split="stratified", profile=QUICK, dataset="toy", seed=7)
+    (row,) = load_results().itertuples()
+    assert (row.model, row.features, row.split, row.profile, row.dataset, row.seed) == (
+        "logreg", "four numbers", "stratified", "quick", "toy", 7)
+    assert row.accuracy == fitted.scores.accuracy and row.notes == str(fitted.best_params)
+    columns = ["track_id", "label", "predicted"]
+    pd.testing.assert_frame_equal(row.predictions[columns].reset_index(drop=True),
+                                  fitted.tracks[columns].reset_index(drop=True), check_dtype=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from course_utils.config import DEFAULT_SEED, Profile
-from course_utils.evaluate import accuracy_interval, load_results, record_result, reference
+from course_utils.evaluate import accuracy_interval, load_results, reference
 
 FEATURES = "handcrafted (Kaggle table)"
 SPLITS = {"fault_filtered": "fault-filtered", "stratified": "random tracks"}
@@ -60,10 +60,8 @@ def split_effect(*, profile: Profile, seed: int = DEFAULT_SEED, models=("svm_rbf
             if row is None:
                 fit = classical.fit_and_evaluate(model, split.assign(kaggle), features=feature_columns(),
                                                  labels=sorted(kaggle["label"].unique()), profile=profile, seed=seed)
-                record_result(model=model, features=FEATURES, scores=fit.scores, split=split, profile=profile,
-                              dataset=reference.KAGGLE_DATASET, train_seconds=fit.train_seconds,
-                              predict_seconds=fit.predict_seconds, n_params=fit.n_params, seed=seed,
-                              notes=str(fit.best_params), predictions=fit.tracks)
+                fit.record(features=FEATURES, split=split, profile=profile, dataset=reference.KAGGLE_DATASET,
+                           seed=seed)
                 row, status = _recorded(model, split, profile=profile, seed=seed), "trained"
             n = int(row["n_test"])
             low, high = accuracy_interval(round(row["accuracy"] * n), n)

@@ -23,8 +23,7 @@ def _late_fusion(protocol: Protocol) -> None:
     from course_utils.models import fusion
 
     views, segments = train.stream_inputs(protocol.dataset)
-    options = dict(classes=protocol.labels, split=protocol.split, profile=protocol.profile,
-                   dataset=protocol.dataset, seed=protocol.seed, verbose=False)
+    options = dict(classes=protocol.labels, verbose=False, **protocol.record_options)
     set_seed(protocol.seed, tensorflow=True)
     streams, seconds = {}, 0.0
     for key, X in views.items():
@@ -35,10 +34,9 @@ def _late_fusion(protocol: Protocol) -> None:
     both = train.split_parts(views, segments, protocol.split, classes=protocol.labels)
     average = fusion.average_fusion(streams)
     averaged = train.predict_tracks(average, both["test"].X, both["test"].table, classes=protocol.labels)
-    record_result(model=AVERAGE, features=STREAMS_FEATURES, scores=averaged.scores, split=protocol.split,
-                  profile=protocol.profile, dataset=protocol.dataset, train_seconds=seconds,
-                  predict_seconds=averaged.seconds, n_params=average.count_params(), seed=protocol.seed,
-                  predictions=averaged.tracks)
+    record_result(model=AVERAGE, features=STREAMS_FEATURES, scores=averaged.scores, train_seconds=seconds,
+                  predict_seconds=averaged.seconds, n_params=average.count_params(), predictions=averaged.tracks,
+                  **protocol.record_options)
     train.evaluate_and_record(fusion.concat_fusion(streams, len(protocol.labels)), both, features=STREAMS_FEATURES,
                               name=JOINED, **options)
 
@@ -64,8 +62,7 @@ def _combined(protocol: Protocol) -> None:
     model = fusion.combined(branches, n, seed=protocol.seed)
     parts = train.split_parts(windowed.X, windowed.windows, protocol.split, classes=protocol.labels)
     train.evaluate_and_record(model, parts, features=windowed.describe(BRANCHES), name="combined, all",
-                              classes=protocol.labels, split=protocol.split, profile=protocol.profile,
-                              dataset=protocol.dataset, seed=protocol.seed, verbose=False)
+                              classes=protocol.labels, verbose=False, **protocol.record_options)
 
 
 def multimodal_recipes() -> list[Recipe]:

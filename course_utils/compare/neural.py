@@ -22,9 +22,8 @@ def _fit(protocol: Protocol, model, X, table, *, features: str, name: str | None
     from course_utils import train
 
     parts = train.split_parts(X, table, protocol.split, classes=protocol.labels)
-    train.evaluate_and_record(model, parts, features=features, classes=protocol.labels, split=protocol.split,
-                              profile=protocol.profile, dataset=protocol.dataset, seed=protocol.seed, name=name,
-                              verbose=False)
+    train.evaluate_and_record(model, parts, features=features, classes=protocol.labels, name=name, verbose=False,
+                              **protocol.record_options)
 
 
 def _segments(protocol: Protocol, kind: str):

@@ -52,6 +52,11 @@ class Protocol:
         return list(self.dataset.labels)
 
     @property
+    def record_options(self) -> dict:
+        """``split, profile, dataset, seed``: the keywords that write a result to the registry under this protocol."""
+        return dict(split=self.split, profile=self.profile, dataset=self.dataset, seed=self.seed)
+
+    @property
     def test_ids(self) -> frozenset[str]:
         """The test tracks every model is scored on."""
         present = set(self.dataset.tracks["track_id"])

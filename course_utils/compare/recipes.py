@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from course_utils.compare.protocol import Protocol
-from course_utils.evaluate import record_result
 
 
 @dataclass(frozen=True)
@@ -55,13 +54,6 @@ class Recipe:
         return self.label or self.key
 
 
-def record_fitted(protocol: Protocol, fit, *, model: str, features: str) -> None:
-    """Write a :class:`course_utils.models.classical.Fitted` to the registry under this protocol."""
-    record_result(model=model, features=features, scores=fit.scores, split=protocol.split, profile=protocol.profile,
-                  dataset=protocol.dataset, train_seconds=fit.train_seconds, predict_seconds=fit.predict_seconds,
-                  n_params=fit.n_params, seed=protocol.seed, notes=str(fit.best_params), predictions=fit.tracks)
-
-
 # -- classical models on the handcrafted feature table (chapter 7) ----------------------------------
 
 HANDCRAFTED = "handcrafted"
@@ -75,7 +67,7 @@ def _classical(name: str) -> Callable[[Protocol], None]:
         table = protocol.split.assign(feature_table(protocol.dataset))
         fit = classical.fit_and_evaluate(name, table, features=feature_columns(), labels=protocol.labels,
                                          profile=protocol.profile, seed=protocol.seed)
-        record_fitted(protocol, fit, model=name, features=HANDCRAFTED)
+        fit.record(features=HANDCRAFTED, **protocol.record_options)
     return train
 
 
@@ -104,7 +96,7 @@ def _embedding_linear(model: str) -> Callable[[Protocol], None]:
         table = pd.concat([tracks.reset_index(drop=True), pd.DataFrame(X.astype(np.float64), columns=columns)], axis=1)
         fit = classical.fit_and_evaluate("logreg", protocol.split.assign(table), features=columns,
                                          labels=protocol.labels, profile=protocol.profile, seed=protocol.seed)
-        record_fitted(protocol, fit, model="logreg", features=embedding_features(model))
+        fit.record(features=embedding_features(model), **protocol.record_options)
     return train
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from course_utils.cache import default_jobs
 from course_utils.config import Profile
 from course_utils.data import track_folds
 from course_utils.errors import ConfigError, SplitError
-from course_utils.evaluate import Scores, aggregate_tracks, score
+from course_utils.evaluate import Scores, aggregate_tracks, record_result, score
 
 MODELS = ("majority", "knn", "logreg", "svm_linear", "svm_rbf", "xgboost")
 TRAIN_PARTS = ("train", "valid")
@@ -280,6 +281,13 @@ class Fitted:
     train_seconds: float
     predict_seconds: float
     n_params: int
+
+    def record(self, *, features: str, split, profile, dataset, seed: int) -> Path:
+        """Add these track-level results to the registry (:func:`course_utils.evaluate.record_result`)
+        under the model's name, the chosen hyper-parameters as notes; returns the file written."""
+        return record_result(model=self.name, features=features, scores=self.scores, split=split, profile=profile,
+                             dataset=dataset, train_seconds=self.train_seconds, predict_seconds=self.predict_seconds,
+                             n_params=self.n_params, seed=seed, notes=str(self.best_params), predictions=self.tracks)
 
     def summary(self) -> dict:
         """One row for a results table."""
