@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from course_utils.compare.protocol import newest_row, scored_on
 from course_utils.config import DEFAULT_SEED, Profile
 from course_utils.evaluate import accuracy_interval, load_results, reference
 
@@ -21,13 +22,9 @@ COLUMNS = ["split", "model", "accuracy", "low", "high", "macro F1", "test tracks
 
 def _recorded(model: str, split, *, profile: Profile, seed: int) -> pd.Series | None:
     rows = load_results(latest=False, dataset=reference.KAGGLE_DATASET, profile=profile)
-    test = set(split.ids("test"))
-    for _, row in rows.iloc[::-1].iterrows():
-        if (row["model"] == model and row["features"] == FEATURES and row["split"] == split.method
-                and int(row["seed"]) == seed and isinstance(row["predictions"], pd.DataFrame)
-                and set(row["predictions"]["track_id"]) == test):
-            return row
-    return None
+    test_ids = frozenset(split.ids("test"))
+    return newest_row(rows, model=model, features=FEATURES,
+                      matches=lambda row: scored_on(row, method=split.method, seed=seed, test_ids=test_ids))
 
 
 def split_effect(*, profile: Profile, seed: int = DEFAULT_SEED, models=("svm_rbf", "xgboost")) -> pd.DataFrame | None:

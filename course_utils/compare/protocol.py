@@ -10,6 +10,7 @@ Used in: book/12_comparison.ipynb.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import pandas as pd
 
@@ -64,10 +65,8 @@ class Protocol:
 
     def matches(self, row: pd.Series) -> bool:
         """Whether a registry row (:func:`course_utils.evaluate.load_results`) was made under this protocol."""
-        predictions = row.get("predictions")
         return (row["dataset"] == self.dataset.name and row["profile"] == self.profile.name
-                and row["split"] == self.split.method and int(row["seed"]) == self.seed
-                and isinstance(predictions, pd.DataFrame) and frozenset(predictions["track_id"]) == self.test_ids)
+                and scored_on(row, method=self.split.method, seed=self.seed, test_ids=self.test_ids))
 
     def describe(self) -> str:
         """One line: data set, split, profile and seed."""
@@ -75,3 +74,19 @@ class Protocol:
         parts = ", ".join(f"{p} {int(counts.get(p, 0))}" for p in ("train", "valid", "test"))
         return (f"{self.dataset.name}, {len(self.dataset)} tracks; {self.split.method} track split ({parts}); "
                 f"profile {self.profile.name}; seed {self.seed}")
+
+
+def scored_on(row: pd.Series, *, method: str, seed: int, test_ids: frozenset[str]) -> bool:
+    """Whether a registry row was made with this split method and seed and predicts exactly ``test_ids``."""
+    predictions = row.get("predictions")
+    return (row["split"] == method and int(row["seed"]) == seed and isinstance(predictions, pd.DataFrame)
+            and frozenset(predictions["track_id"]) == test_ids)
+
+
+def newest_row(rows: pd.DataFrame, *, model: str, features: str, matches: Callable[[pd.Series], bool]) -> pd.Series | None:
+    """The newest registry row of ``model`` on ``features`` for which ``matches(row)`` holds, or ``None``."""
+    same = rows[(rows["model"] == model) & (rows["features"] == features)]
+    for _, row in same.iloc[::-1].iterrows():
+        if matches(row):
+            return row
+    return None

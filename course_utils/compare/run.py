@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from course_utils.compare.protocol import Protocol
+from course_utils.compare.protocol import Protocol, newest_row
 from course_utils.compare.recipes import Recipe
 from course_utils.errors import ConfigError
 from course_utils.evaluate import bootstrap_scores, load_results, paired_comparison
@@ -107,15 +107,6 @@ class Comparison:
         return table.sort_values(["tracks", "models"], ascending=False).head(top).reset_index()
 
 
-def _find(rows: pd.DataFrame, protocol: Protocol, model: str, features: str) -> pd.Series | None:
-    """The newest registry row of this model and features made under ``protocol``."""
-    same = rows[(rows["model"] == model) & (rows["features"] == features)]
-    for _, row in same.iloc[::-1].iterrows():
-        if protocol.matches(row):
-            return row
-    return None
-
-
 def run_all(protocol: Protocol, recipes: Sequence[Recipe] | None = None, *, retrain: bool = False,
             verbose: bool = True) -> Comparison:
     """Train every model that the registry does not yet hold for ``protocol``; reuse the others.
@@ -150,12 +141,13 @@ def run_all(protocol: Protocol, recipes: Sequence[Recipe] | None = None, *, retr
                 print(f"skipped  {recipe.key} (its weights are not available: see the skipped models)")
             continue
         model, features = recipe.names(protocol)
-        row = None if retrain else _find(load_results(latest=False), protocol, model, features)
+        row = None if retrain else newest_row(load_results(latest=False), model=model, features=features,
+                                              matches=protocol.matches)
         status, line = "reused", f"reused   {recipe.key}"
         if row is None:
             start = time.perf_counter()
             recipe.train(protocol)
-            row = _find(load_results(latest=False), protocol, model, features)
+            row = newest_row(load_results(latest=False), model=model, features=features, matches=protocol.matches)
             if row is None:
                 raise ConfigError(f"recipe {recipe.key!r} trained but recorded no row named ({model!r}, {features!r}) "
                                   "with test-track predictions for this protocol")
