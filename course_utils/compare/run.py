@@ -132,7 +132,7 @@ def run_all(protocol: Protocol, recipes: Sequence[Recipe] | None = None, *, retr
     for names in ([r.key for r in recipes], [r.short for r in recipes]):
         if len(set(names)) != len(names):
             raise ConfigError(f"recipe keys and labels must be unique, got {names}")
-    found, skipped = {}, []
+    rows, found, skipped = load_results(latest=False), {}, []
     for recipe in recipes:
         reason = recipe.unavailable(protocol)
         if reason:
@@ -141,13 +141,13 @@ def run_all(protocol: Protocol, recipes: Sequence[Recipe] | None = None, *, retr
                 print(f"skipped  {recipe.key} (its weights are not available: see the skipped models)")
             continue
         model, features = recipe.names(protocol)
-        row = None if retrain else newest_row(load_results(latest=False), model=model, features=features,
-                                              matches=protocol.matches)
+        row = None if retrain else newest_row(rows, model=model, features=features, matches=protocol.matches)
         status, line = "reused", f"reused   {recipe.key}"
         if row is None:
             start = time.perf_counter()
             recipe.train(protocol)
-            row = newest_row(load_results(latest=False), model=model, features=features, matches=protocol.matches)
+            rows = load_results(latest=False)  # with the rows it wrote (some recipes write several)
+            row = newest_row(rows, model=model, features=features, matches=protocol.matches)
             if row is None:
                 raise ConfigError(f"recipe {recipe.key!r} trained but recorded no row named ({model!r}, {features!r}) "
                                   "with test-track predictions for this protocol")
