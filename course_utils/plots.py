@@ -520,6 +520,12 @@ def states_over_time(states: np.ndarray, probabilities: np.ndarray, *, classes, 
 
 # --- Transfer learning and multimodal models (book/10_transfer_learning, book/11_multimodal) ---
 
+def _require_columns(table, columns: set[str], *, hint: str = "") -> None:
+    missing = columns - set(table.columns)
+    if missing:
+        raise ConfigError(f"table lacks columns {sorted(missing)}{hint}")
+
+
 def pictures(images: np.ndarray, *, titles=None, ncols: int = 5, title: str | None = None):
     """A grid of images as a model sees them (e.g. one spectrogram picture per genre).
 
@@ -557,9 +563,7 @@ def backbone_sizes(table, *, ax=None, title: str | None = "ImageNet backbones: d
     table : pd.DataFrame
         :func:`course_utils.models.transfer.backbone_table`: columns ``backbone``, ``depth``, ``parameters``.
     """
-    missing = {"backbone", "depth", "parameters"} - set(table.columns)
-    if missing:
-        raise ConfigError(f"table lacks columns {sorted(missing)}; pass transfer.backbone_table()")
+    _require_columns(table, {"backbone", "depth", "parameters"}, hint="; pass transfer.backbone_table()")
     ax = ax or plt.subplots(figsize=(6, 3.6), layout="constrained")[1]
     ax.scatter(table["depth"], table["parameters"] / 1e6, s=30)
     for row in table.itertuples():
@@ -579,9 +583,7 @@ def model_scores(table, *, score: str = "accuracy", low: str = "low", high: str 
     table : pd.DataFrame
         Columns ``label`` (the bar's name), ``score``, and the interval bounds ``low`` and ``high``.
     """
-    missing = {label, score, low, high} - set(table.columns)
-    if missing:
-        raise ConfigError(f"table lacks columns {sorted(missing)}")
+    _require_columns(table, {label, score, low, high})
     ax = ax or plt.subplots(figsize=(7, 0.45 * len(table) + 1.0), layout="constrained")[1]
     values = table[score].to_numpy(dtype=float)
     errors = np.vstack([values - table[low].to_numpy(dtype=float), table[high].to_numpy(dtype=float) - values])
@@ -601,9 +603,7 @@ def speed_accuracy(table, *, speed: str, score: str = "track accuracy", label: s
     table : pd.DataFrame
         Columns ``label``, ``speed`` (seconds or milliseconds per item) and ``score``.
     """
-    missing = {label, speed, score} - set(table.columns)
-    if missing:
-        raise ConfigError(f"table lacks columns {sorted(missing)}")
+    _require_columns(table, {label, speed, score})
     ax = ax or plt.subplots(figsize=(6, 3.6), layout="constrained")[1]
     ax.scatter(table[speed], table[score], s=30)
     for row in table[[label, speed, score]].itertuples(index=False):
