@@ -39,8 +39,8 @@ class Dataset:
     root : Path
         The folder that holds one sub-folder per label.
     tracks : pd.DataFrame
-        One row per track: ``track_id, label, path, duration, sr, channels, format``,
-        sorted by label and track id.
+        One row per track: ``track_id, label, path, duration, sr, channels, format`` and, from
+        :func:`course_utils.data.load_dataset`, ``artist`` (``None`` where unknown), sorted by label and track id.
     labels : list of str
         The labels in sorted order (class index ``i`` is ``labels[i]``).
     synthetic : bool
@@ -49,6 +49,9 @@ class Dataset:
         How it was found (argument, ``$GTZAN_DIR``, download, generated).
     problems : pd.DataFrame
         Files that were skipped (``path, problem``); empty unless skipping was asked for.
+    artist_note : str
+        Where the ``artist`` column of ``tracks`` came from (``None`` in it: unknown), e.g.
+        ``"artists known for 100 of 100 tracks (14 artists), from Sturm's GTZAN index (100 tracks)"``.
     """
 
     name: str
@@ -58,6 +61,7 @@ class Dataset:
     synthetic: bool = False
     source: str = "argument"
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    artist_note: str = ""
 
     def __len__(self) -> int:
         return len(self.tracks)
