@@ -8,7 +8,7 @@ stopping) and about 20 are tested.
 For each builder and input it prints the median seconds per epoch, the inference time per track
 (a second prediction of the test tracks, once the graph is traced), and the track-level accuracy (mean and range over the folds), next to two logistic
 regressions on the same folds for scale: on the MFCC means of each track, and on the mean
-musicnn embedding (the figures the issue quotes: 0.72 and 0.92).
+musicnn embedding.
 
 Run: ``python benchmarks/bench_training.py [name ...]`` (names as printed, e.g. ``"cnn2d log-mel"``).
 Caches go to $COURSE_DATA_HOME (features and embeddings are computed once).

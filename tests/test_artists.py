@@ -89,7 +89,9 @@ def test_artists_csv_in_a_users_folder(tmp_path):
     dataset = load_dataset(root)
     assert dataset.tracks.set_index("track_id")["artist"].to_dict() == {
         "folk.00000": "Ana", "folk.00001": None, "punk.00000": "Ana", "punk.00001": None}
-    assert "artists.csv (2 tracks)" in dataset.artist_note
+    assert dataset.artist_note == "artists known for 2 of 4 tracks (1 artists), from artists.csv"
+    assert dataset.subset(per_label=1, seed=0).artist_note.startswith("artists known for ")
+    assert "of 2 tracks" in dataset.subset(per_label=1, seed=0).artist_note
 
 
 def test_an_explicit_manifest_names_artists_by_file(tmp_path):

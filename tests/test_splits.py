@@ -191,3 +191,28 @@ def test_auto_prefers_artists_when_known_and_stratified_otherwise():
     assert track_split(artist_tracks()).method == "artist"
     assert "no artist is known" in track_split(fake_tracks()).report
     assert track_split(fake_tracks().assign(artist=None)).method == "stratified"
+
+
+def test_artist_split_draws_different_artists_for_different_seeds():
+    """Artists of 2, 2 and 1 tracks per genre, 20 % test: the one-track artist is not always the test set."""
+    rows = [{"track_id": f"{label}.{k:05d}", "label": label, "artist": f"{label} {k % 3}"}
+            for label in ("blues", "jazz", "rock", "pop") for k in range(5)]
+    tracks = pd.DataFrame(rows)
+    tests = [frozenset(track_split(tracks, method="artist", seed=s, valid_size=0.0).ids("test")) for s in range(10)]
+    assert len(set(tests)) > 5
+    sizes = [len(t) / 4 for t in tests]
+    assert 1.0 < sum(sizes) / len(sizes) < 2.0  # between the 1 track asked for and a 2-track artist
+    for s in range(10):
+        split = track_split(tracks, method="artist", seed=s)
+        parts = tracks.assign(split=tracks["track_id"].map(split.part))
+        assert (parts.groupby("artist")["split"].nunique() == 1).all()
+        assert (split.counts(tracks)["train"] >= 1).all() and (split.counts(tracks)["test"] >= 1).all()
+
+
+def test_artist_split_never_gives_a_big_artist_to_a_small_test_share():
+    """One artist of 4 tracks and one of 1, 20 % test: the big artist always trains, whatever the seed."""
+    tracks = pd.DataFrame({"track_id": [f"pop.{k:05d}" for k in range(5)], "label": "pop",
+                           "artist": ["Big"] * 4 + ["Small"]})
+    for seed in range(20):
+        split = track_split(tracks, method="artist", seed=seed, valid_size=0.2)
+        assert split.ids("test") == ["pop.00004"] and len(split.ids("train")) == 4

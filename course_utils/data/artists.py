@@ -124,18 +124,17 @@ def read_artists_csv(path: str | Path) -> pd.Series:
 
 def with_artists(tracks: pd.DataFrame, *, csv: str | Path | None = None,
                  gtzan: bool = False) -> tuple[pd.DataFrame, str]:
-    """``tracks`` with an ``artist`` column, and a line saying where the artists came from.
+    """``tracks`` with an ``artist`` column, and where the artists came from.
 
     ``csv`` (an artists CSV) names artists first; for real GTZAN (``gtzan=True``), Sturm's index
-    names those the CSV leaves out, when it can be had (otherwise they stay unknown and the line
+    names those the CSV leaves out, when it can be had (otherwise they stay unknown and the source
     says why). Every other artist is ``None``.
     """
     artist = pd.Series([None] * len(tracks), index=tracks.index, dtype=object)
     sources = []
     if csv is not None:
-        named = read_artists_csv(csv)
-        artist = _known(tracks["track_id"].map(named))
-        sources.append(f"{Path(csv).name} ({int(artist.notna().sum())} tracks)")
+        artist = _known(tracks["track_id"].map(read_artists_csv(csv)))
+        sources.append(Path(csv).name)
     if gtzan:
         try:
             index = gtzan_artist_index()
@@ -144,11 +143,8 @@ def with_artists(tracks: pd.DataFrame, *, csv: str | Path | None = None,
         else:
             missing = artist.isna()
             artist[missing] = _known(tracks.loc[missing, "track_id"].map(index))
-            sources.append(f"{INDEX_SOURCE} ({int(missing.sum() - artist.isna().sum())} tracks)")
-    known = int(artist.notna().sum())
-    line = (f"artists known for {known} of {len(tracks)} tracks ({artist.dropna().nunique()} artists)"
-            + (f", from {'; '.join(sources)}" if sources else ""))
-    return tracks.assign(artist=artist.astype(object)), line
+            sources.append(INDEX_SOURCE)
+    return tracks.assign(artist=artist.astype(object)), "; ".join(sources)
 
 
 def _known(artists: pd.Series) -> pd.Series:

@@ -146,8 +146,8 @@ def _folder(root: Path, source: str, scan: dict, artists: str | os.PathLike | No
     if artists is None:
         artists = next((folder / ARTISTS_CSV for folder in (label_root, root.expanduser())
                         if (folder / ARTISTS_CSV).is_file()), None)
-    tracks, note = with_artists(dataset.tracks, csv=artists, gtzan=dataset.is_gtzan)
-    return replace(dataset, tracks=tracks, artist_note=note)
+    tracks, artist_source = with_artists(dataset.tracks, csv=artists, gtzan=dataset.is_gtzan)
+    return replace(dataset, tracks=tracks, artist_source=artist_source)
 
 
 def _synthetic(profile: Profile, scan: dict, artists: str | os.PathLike | None) -> Dataset:

@@ -160,7 +160,7 @@ class Folds(list):
         return text + (f" (by track for {', '.join(self.by_track)}: one artist each)" if self.by_track else "")
 
 
-def grouped_by_artist(table: pd.DataFrame) -> tuple[np.ndarray, str, list[str]]:
+def _artist_grouping(table: pd.DataFrame) -> tuple[np.ndarray, str, list[str]]:
     """Group keys of the rows of ``table`` (columns ``track_id, label`` and optionally ``artist``).
 
     Returns the keys (the artist where known, else the track; by track for every row of a label
@@ -178,14 +178,18 @@ def grouped_by_artist(table: pd.DataFrame) -> tuple[np.ndarray, str, list[str]]:
     return groups, "artist where possible" if by_track else "artist", by_track
 
 
-def _take(sizes: pd.Series, target: int, *, keep: int) -> list:
-    """Groups (in ``sizes``' order) whose sizes add up to at most ``target``, or the smallest one
-    when none fits; ``keep`` groups always stay untaken."""
+def _take(sizes: pd.Series, target: int, *, keep: int, rng: np.random.Generator) -> list:
+    """Groups, in ``sizes``' (shuffled) order, for a part of about ``target`` tracks.
+
+    A group that fits in what is left is taken; one that does not, but keeps the part within twice
+    its target, is taken with probability (tracks left) / (its size), so that the part is not always
+    made of the smallest artists; if none is taken, the smallest. ``keep`` groups always stay untaken.
+    """
     taken, total = [], 0
     for group, size in sizes.items():
-        if len(sizes) - len(taken) <= keep:
+        if len(sizes) - len(taken) <= keep or total >= target:
             break
-        if total + size <= target:
+        if total + size <= target or (total + size <= 2 * target and rng.random() < (target - total) / size):
             taken.append(group)
             total += size
     if not taken and target > 0 and len(sizes) > keep:
@@ -195,7 +199,7 @@ def _take(sizes: pd.Series, target: int, *, keep: int) -> list:
 
 def _artist(tracks: pd.DataFrame, *, test_size: float, valid_size: float, seed: int) -> TrackSplit:
     _check_sizes(test_size, valid_size)
-    groups, grouping, by_track = grouped_by_artist(tracks)
+    groups, grouping, by_track = _artist_grouping(tracks)
     tracks = tracks.assign(group=groups)
     rng = np.random.default_rng(seed)
     part_of_group: dict = {}
@@ -204,9 +208,11 @@ def _artist(tracks: pd.DataFrame, *, test_size: float, valid_size: float, seed: 
         sizes = sizes.iloc[rng.permutation(len(sizes))]
         done = rows["group"].map(part_of_group).value_counts()
         open_sizes = sizes[~sizes.index.isin(part_of_group)]
-        for name, share in (("test", test_size), ("valid", valid_size)):
-            target = (max(1, round(share * len(rows))) if share else 0) - int(done.get(name, 0))
-            for group in _take(open_sizes, target, keep=1 if not done.get("train") else 0):
+        targets = {"test": max(1, round(test_size * len(rows))) if test_size else 0,
+                   "valid": round(valid_size * len(rows))}  # in tracks, as the stratified split counts them
+        for name, target in targets.items():
+            target -= int(done.get(name, 0))
+            for group in _take(open_sizes, target, keep=1 if not done.get("train") else 0, rng=rng):
                 part_of_group[group] = name
             open_sizes = open_sizes[~open_sizes.index.isin(part_of_group)]
         part_of_group.update({group: "train" for group in open_sizes.index})
@@ -330,7 +336,7 @@ def artist_folds(table: pd.DataFrame, *, n_splits: int = 5, seed: int = 42) -> F
     if not {"track_id", "label"} <= set(table.columns):
         raise ConfigError("artist_folds expects a DataFrame with columns 'track_id', 'label' and 'artist'")
     table = table.reset_index(drop=True)
-    groups, grouping, by_track = grouped_by_artist(table)
+    groups, grouping, by_track = _artist_grouping(table)
     _folds_input(table, n_splits, groups, "artist_folds")
     return Folds(_grouped_folds(table, groups, n_splits=n_splits, seed=seed), grouping=grouping, by_track=by_track)
 
