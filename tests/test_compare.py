@@ -36,8 +36,9 @@ def test_protocol_keeps_artists_apart_when_they_are_known(tmp_path):
     protocol = compare.Protocol.create(root, profile=QUICK)
     assert protocol.split.method == "artist" and "track split by artist (" in protocol.describe()
     tracks = protocol.split.assign(protocol.dataset.tracks)
-    assert (tracks.groupby("artist")["split"].nunique() == 1).all()
-    assert protocol.test_ids and tracks["split"].eq("train").any()
+    heard = set(tracks.loc[tracks["split"] != "test", "artist"])
+    assert protocol.test_ids and not heard & set(tracks.loc[tracks["split"] == "test", "artist"])
+    assert tracks["split"].eq("train").any()
 
 
 def test_run_all_trains_what_is_missing_then_reuses_it(protocol, capsys):

@@ -141,6 +141,12 @@ def _artists_apart(table, train, test, labels=("jazz", "rock")) -> bool:
     return not train_artists & set(rows.loc[rows.index.isin(test), "artist"])
 
 
+def no_test_artist_heard(parts: pd.DataFrame) -> bool:
+    """Whether no artist with test tracks has tracks in another part (columns ``artist``, ``split``)."""
+    sides = parts.dropna(subset=["artist"]).groupby("artist")["split"].agg(set)
+    return all(s == {"test"} for s in sides if "test" in s)
+
+
 def test_artist_folds_keep_artists_apart_and_label_the_fallback():
     tracks = artist_tracks()
     segments = segment_table(tracks.assign(duration=9.0), seconds=3.0)
@@ -177,14 +183,30 @@ def test_artist_split_is_artist_disjoint_complete_seeded_and_labelled():
     assert "by track for blues" in split.report and "7 known artists" in split.report
     part = tracks.assign(split=tracks["track_id"].map(split.part))
     assert part["split"].notna().all()
-    for artist, rows in part[part["label"] != "blues"].dropna(subset=["artist"]).groupby("artist"):
-        assert rows["split"].nunique() == 1, artist
+    assert no_test_artist_heard(part[part["label"] != "blues"])
     counts = split.counts(tracks)
     assert (counts["train"] > 0).all() and (counts["test"] > 0).all()
     assert split.counts(tracks).loc["blues"].tolist() == [4, 1, 1]  # by track: 0.2 and 0.1 of 6, rounded
     assert track_split(tracks, method="artist", seed=1).part.equals(split.part)
     unknown = part.loc[part["artist"].isna(), "track_id"].tolist()
     assert unknown == ["jazz.00005"]  # an unknown artist is its own group, it lands anywhere
+
+
+def test_validation_comes_from_training_artists_only_when_too_few_are_left():
+    """Three artists of 2, 2 and 1 tracks: test and validation cannot both have artists of their own
+    and leave any for training, so validation tracks come from the training artists (and the report
+    says so); with six artists, validation gets artists of its own."""
+    few = pd.DataFrame([{"track_id": f"rock.{k:05d}", "label": "rock", "artist": f"R{k % 3}"} for k in range(5)])
+    split = track_split(few, method="artist", valid_size=0.2, seed=0)
+    assert split.counts(few).loc["rock"].tolist() == [len(split.ids("train")), 1, len(split.ids("test"))]
+    assert len(split.ids("train")) >= 2 and "validation tracks drawn from the training artists for every genre" in split.report
+    parts = few.assign(split=few["track_id"].map(split.part))
+    assert no_test_artist_heard(parts)
+    many = pd.DataFrame([{"track_id": f"rock.{k:05d}", "label": "rock", "artist": f"R{k % 6}"} for k in range(12)])
+    split = track_split(many, method="artist", valid_size=0.2, seed=0)
+    parts = many.assign(split=many["track_id"].map(split.part))
+    assert (parts.groupby("artist")["split"].nunique() == 1).all() and "validation tracks" not in split.report
+    assert set(parts["split"]) == {"train", "valid", "test"}
 
 
 def test_auto_prefers_artists_when_known_and_stratified_otherwise():
@@ -204,8 +226,7 @@ def test_artist_split_draws_different_artists_for_different_seeds():
     assert 1.0 < sum(sizes) / len(sizes) < 2.0  # between the 1 track asked for and a 2-track artist
     for s in range(10):
         split = track_split(tracks, method="artist", seed=s)
-        parts = tracks.assign(split=tracks["track_id"].map(split.part))
-        assert (parts.groupby("artist")["split"].nunique() == 1).all()
+        assert no_test_artist_heard(tracks.assign(split=tracks["track_id"].map(split.part)))
         assert (split.counts(tracks)["train"] >= 1).all() and (split.counts(tracks)["test"] >= 1).all()
 
 
@@ -215,4 +236,4 @@ def test_artist_split_never_gives_a_big_artist_to_a_small_test_share():
                            "artist": ["Big"] * 4 + ["Small"]})
     for seed in range(20):
         split = track_split(tracks, method="artist", seed=seed, valid_size=0.2)
-        assert split.ids("test") == ["pop.00004"] and len(split.ids("train")) == 4
+        assert split.ids("test") == ["pop.00004"] and split.ids("valid") and len(split.ids("train")) == 3

@@ -203,6 +203,8 @@ def _artist(tracks: pd.DataFrame, *, test_size: float, valid_size: float, seed: 
     tracks = tracks.assign(group=groups)
     rng = np.random.default_rng(seed)
     part_of_group: dict = {}
+    valid_tracks: list[str] = []
+    valid_by_track: list[str] = []
     for label, rows in tracks.groupby("label", sort=True):
         sizes = rows["group"].value_counts().sort_index()
         sizes = sizes.iloc[rng.permutation(len(sizes))]
@@ -212,17 +214,30 @@ def _artist(tracks: pd.DataFrame, *, test_size: float, valid_size: float, seed: 
                    "valid": round(valid_size * len(rows))}  # in tracks, as the stratified split counts them
         for name, target in targets.items():
             target -= int(done.get(name, 0))
+            if name == "valid" and target > 0 and len(open_sizes) < 3:
+                # Too few artists left for a validation part of its own: draw validation tracks (early
+                # stopping only) from the training artists; the test tracks stay artist-disjoint.
+                candidates = rows.loc[rows["group"].isin(open_sizes.index), "track_id"].sort_values().to_numpy()
+                picked = rng.permutation(candidates)[:min(target, len(candidates) - 1)]
+                valid_tracks += picked.tolist()
+                valid_by_track += [label] if len(picked) else []
+                continue
             for group in _take(open_sizes, target, keep=1 if not done.get("train") else 0, rng=rng):
                 part_of_group[group] = name
             open_sizes = open_sizes[~open_sizes.index.isin(part_of_group)]
         part_of_group.update({group: "train" for group in open_sizes.index})
     part = pd.Series(tracks["group"].map(part_of_group).to_numpy(), index=tracks["track_id"].to_numpy(),
                      name="split").sort_index()
+    part[valid_tracks] = "valid"
     n_artists = tracks["artist"].dropna().nunique() if "artist" in tracks.columns else 0
     report = (f"split by {grouping} (seed {seed}, {n_artists} known artists; unknown artists count as their own): "
               + ", ".join(f"{p} {int((part == p).sum())}" for p in PARTS))
     if by_track:
         report += f"; by track for {', '.join(by_track)} (a single artist each, so that artist is on both sides)"
+    if valid_by_track and grouping != "track":
+        which = "every genre" if len(valid_by_track) == tracks["label"].nunique() else ", ".join(valid_by_track)
+        report += (f"; validation tracks drawn from the training artists for {which} "
+                   "(too few artists for three parts; the test tracks stay apart)")
     return TrackSplit("artist", part, report, grouping=grouping)
 
 
@@ -251,7 +266,10 @@ def track_split(data, *, method: str = "auto", test_size: float = 0.2, valid_siz
         ``"fault_filtered"``: the artist-filtered split of Kereliuk, Sturm & Larsen (2015) for GTZAN.
         ``"artist"``: a seeded split that keeps every artist in one part (a track of unknown artist
         is its own artist), about ``test_size`` and ``valid_size`` of each label; a label with a
-        single artist is split by track (the report names it, ``split.grouping`` says so).
+        single artist is split by track (the report names it, ``split.grouping`` says so). Where a
+        label has too few artists left after its test artists for a validation part of its own (fewer
+        than three), its validation tracks (early stopping only) come from its training artists; the
+        test tracks always stay artist-disjoint.
         ``"stratified"``: a seeded split by track that keeps each label's share in every part.
         ``"auto"``: fault-filtered when the data are GTZAN, the lists can be had, and every label has
         training and test tracks in it; otherwise by artist when any artist is known; otherwise
