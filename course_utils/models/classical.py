@@ -29,7 +29,7 @@ from course_utils.cache import default_jobs
 from course_utils.config import Profile
 from course_utils.data import track_folds
 from course_utils.errors import ConfigError, SplitError
-from course_utils.evaluate import Scores, aggregate_tracks, record_result, score
+from course_utils.evaluate import Scores, aggregate_tracks, fingerprint, record_result, score
 
 MODELS = ("majority", "knn", "logreg", "svm_linear", "svm_rbf", "xgboost")
 TRAIN_PARTS = ("train", "valid")
@@ -269,6 +269,10 @@ class Fitted:
         Grid search with refit, and prediction of the test rows.
     n_params : int
         :func:`count_parameters`.
+    definition : dict
+        What was fitted (:func:`pipeline_definition`), for the registry's fingerprint.
+    columns : list of str
+        The feature columns it read.
     """
 
     name: str
@@ -281,13 +285,26 @@ class Fitted:
     train_seconds: float
     predict_seconds: float
     n_params: int
+    definition: dict
+    columns: list
 
-    def record(self, *, features: str, split, profile, dataset, seed: int) -> Path:
+    def record(self, *, features: str, split, profile, dataset, seed: int, inputs: dict | None = None,
+               data=None) -> Path:
         """Add these track-level results to the registry (:func:`course_utils.evaluate.record_result`)
-        under the model's name, the chosen hyper-parameters as notes; returns the file written."""
+        under the model's name, the chosen hyper-parameters as notes; returns the file written.
+
+        The record's fingerprint holds :attr:`definition`, ``inputs`` (default: a feature table named
+        ``features`` with :attr:`columns`), the data (``data``, default ``dataset``: pass the table when
+        ``dataset`` is only a name), the split and ``seed``.
+        """
+        inputs = {"kind": "feature table", "features": features, "columns": list(self.columns)} if inputs is None \
+            else inputs
+        made = fingerprint(definition=self.definition, inputs=inputs, data=dataset if data is None else data,
+                           split=split, seed=seed)
         return record_result(model=self.name, features=features, scores=self.scores, split=split, profile=profile,
                              dataset=dataset, train_seconds=self.train_seconds, predict_seconds=self.predict_seconds,
-                             n_params=self.n_params, seed=seed, notes=str(self.best_params), predictions=self.tracks)
+                             n_params=self.n_params, seed=seed, notes=str(self.best_params), predictions=self.tracks,
+                             fingerprint=made)
 
     def summary(self) -> dict:
         """One row for a results table."""
@@ -295,6 +312,15 @@ class Fitted:
                 "segment accuracy": self.segment_scores.accuracy, "cv accuracy": self.cv_accuracy,
                 "train s": self.train_seconds, "params": self.n_params,
                 "best": ", ".join(f"{k.split('__')[-1]}={v}" for k, v in self.best_params.items())}
+
+
+def pipeline_definition(name: str, *, profile: Profile, seed: int = 42, scale: bool = True, method: str = "mean",
+                        grid: dict[str, list] | None = None) -> dict:
+    """What :func:`fit_and_evaluate` fits, as the registry's fingerprint sees it: the pipeline with its
+    settings, the grid searched, the number of folds and how segments become tracks."""
+    return {"trainer": "pipeline", "pipeline": repr(build(name, seed=seed, scale=scale)),
+            "grid": param_grid(name, profile=profile) if grid is None else grid, "cv_folds": profile.cv_folds,
+            "method": method}
 
 
 def fit_and_evaluate(name: str, table: pd.DataFrame, *, features: list[str], labels: list[str],
@@ -339,4 +365,6 @@ def fit_and_evaluate(name: str, table: pd.DataFrame, *, features: list[str], lab
         segment_scores=score(test["label"], segment_predictions, labels=labels),
         tracks=tracks, train_seconds=train_seconds, predict_seconds=predict_seconds,
         n_params=count_parameters(model),
+        definition=pipeline_definition(name, profile=profile, seed=seed, scale=scale, method=method, grid=grid),
+        columns=list(features),
     )

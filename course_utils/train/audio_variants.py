@@ -20,7 +20,7 @@ import pandas as pd
 import soundfile as sf
 
 from course_utils.audio import DEFAULT_SR, load_audio
-from course_utils.cache import cache_dir, cache_key, map_files
+from course_utils.cache import cache_key, cache_path, map_files
 from course_utils.data import tracks_table
 from course_utils.errors import ConfigError
 from course_utils.features import segment_spectrograms
@@ -48,7 +48,7 @@ def variant_names(*, pitch_steps: Sequence[float], stretch_rates: Sequence[float
 
 def _variant_file(path: str, *, change: str, amount: float, sr: int) -> dict:
     """Write (once) the changed copy of one file as FLAC; return its path and duration."""
-    target = cache_dir(NAME) / f"{cache_key(NAME, dict(change=change, amount=amount, sr=sr), path)}.flac"
+    target = cache_path(NAME, cache_key(NAME, dict(change=change, amount=amount, sr=sr), path), ".flac")
     if not target.is_file():
         y = load_audio(path, sr=sr)
         if change == "pitch":
