@@ -25,7 +25,7 @@ def _made(model: str, kaggle: pd.DataFrame, split, *, profile: Profile, seed: in
     from course_utils.models import classical
 
     return fingerprint(definition=classical.pipeline_definition(model, profile=profile, seed=seed),
-                       inputs={"kind": "feature table", "features": FEATURES, "columns": feature_columns()},
+                       inputs={"input": "feature table", "features": FEATURES, "columns": feature_columns()},
                        data=kaggle, split=split, seed=seed)
 
 

@@ -297,7 +297,7 @@ class Fitted:
         ``features`` with :attr:`columns`), the data (``data``, default ``dataset``: pass the table when
         ``dataset`` is only a name), the split and ``seed``.
         """
-        inputs = {"kind": "feature table", "features": features, "columns": list(self.columns)} if inputs is None \
+        inputs = {"input": "feature table", "features": features, "columns": list(self.columns)} if inputs is None \
             else inputs
         made = fingerprint(definition=self.definition, inputs=inputs, data=dataset if data is None else data,
                            split=split, seed=seed)

@@ -16,7 +16,7 @@ Used in: book/07_classical_ml.ipynb to book/12_comparison.ipynb.
 from course_utils.zoo.catalogue import get, override, overrides, reset, specs
 from course_utils.zoo.fusion import LateFusion, late_fusion
 from course_utils.zoo.inputs import Inputs, InputSpec
-from course_utils.zoo.spec import ModelSpec, branch_models
+from course_utils.zoo.spec import ModelSpec
 
-__all__ = ["InputSpec", "Inputs", "LateFusion", "ModelSpec", "branch_models", "get", "late_fusion", "override",
+__all__ = ["InputSpec", "Inputs", "LateFusion", "ModelSpec", "get", "late_fusion", "override",
            "overrides", "reset", "specs"]

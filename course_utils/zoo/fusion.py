@@ -36,7 +36,7 @@ class LateFusion:
 
 
 def late_fusion(*, dataset, split, profile: Profile, seed: int, inputs: Inputs | None = None,
-                verbose: bool = True) -> LateFusion:
+                streams: dict | None = None, verbose: bool = True) -> LateFusion:
     """Train the stream CNNs (``"CNN, spectrogram stream"``, ``"CNN, scalogram stream"``), average them
     (``"fusion, average"``) and train a head on their joined embeddings (``"fusion, joined"``); record all four.
 
@@ -46,6 +46,9 @@ def late_fusion(*, dataset, split, profile: Profile, seed: int, inputs: Inputs |
         As in :meth:`course_utils.zoo.ModelSpec.fit`.
     inputs : Inputs, optional
         The aligned views (``zoo.get("fusion, average").input.load(dataset, profile=profile)``).
+    streams : dict of str to Run, optional
+        The stream CNNs, already trained by their definitions on these inputs (as chapter 11 does
+        first); default: trained here.
     """
     from course_utils import train
     from course_utils.evaluate import record_result
@@ -55,11 +58,11 @@ def late_fusion(*, dataset, split, profile: Profile, seed: int, inputs: Inputs |
     average_spec, joined_spec = get("fusion, average"), get("fusion, joined")
     options = dict(dataset=dataset, split=split, profile=profile, seed=seed)
     inputs = inputs or average_spec.input.load(dataset, profile=profile)
-    streams = {}
-    for key in average_spec.parts:
-        part = get(key)
-        view = part.input.params["view"]
-        streams[view] = part.fit(inputs=inputs.pick(view), verbose=verbose, **options)
+    if streams is None:
+        streams = {}
+        for key in average_spec.parts:
+            view = get(key).input.params["view"]
+            streams[view] = get(key).fit(inputs=inputs.pick(view), verbose=verbose, **options)
     labels = dataset.labels
     both = train.split_parts(inputs.X, inputs.table, split, classes=labels)
     average = fusion.average_fusion({view: run.model for view, run in streams.items()})

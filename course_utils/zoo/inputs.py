@@ -55,7 +55,7 @@ class Inputs:
 
     def pick(self, view: str) -> "Inputs":
         """One view of aligned streams (``"spectrogram"`` or ``"scalogram"``), as that stream's own input."""
-        if self.params.get("kind") != "streams" or not isinstance(self.X, dict) or view not in self.X:
+        if self.params.get("input") != "streams" or not isinstance(self.X, dict) or view not in self.X:
             raise ConfigError(f"pick needs the aligned streams with a view {view!r}")
         return Inputs(self.X[view], self.table, f"{view} {self.params['segment_seconds']:g} s",
                       {**self.params, "view": view})
@@ -218,11 +218,12 @@ class InputSpec:
             raise ConfigError(f"unknown input kind {self.kind!r}; expected one of {sorted(KINDS)}")
 
     def resolve(self, dataset, *, profile: Profile) -> dict:
-        """Every parameter the input is made with on ``dataset`` (cheap: nothing is computed)."""
-        return {"kind": self.kind, **KINDS[self.kind][0](dataset, profile, **self.params)}
+        """Every parameter the input is made with on ``dataset`` (cheap: nothing is computed), and
+        ``input``: its kind."""
+        return {"input": self.kind, **KINDS[self.kind][0](dataset, profile, **self.params)}
 
     def load(self, dataset, *, profile: Profile) -> Inputs:
         """The input's arrays for every track of ``dataset`` (computed once, then read from the cache)."""
         params = self.resolve(dataset, profile=profile)
-        loaded = KINDS[self.kind][1](dataset, {k: v for k, v in params.items() if k != "kind"})
-        return Inputs(loaded.X, loaded.table, loaded.features, {"kind": self.kind, **loaded.params}, loaded.detail)
+        loaded = KINDS[self.kind][1](dataset, {k: v for k, v in params.items() if k != "input"})
+        return Inputs(loaded.X, loaded.table, loaded.features, {"input": self.kind, **loaded.params}, loaded.detail)

@@ -200,7 +200,7 @@ class ModelSpec:
         if self.trainer in ("average", "joined"):
             from course_utils.zoo.fusion import late_fusion
 
-            return late_fusion(self, inputs=inputs, verbose=verbose, **options)
+            return late_fusion(inputs=inputs, verbose=verbose, **options)
         inputs = inputs or self.input.load(dataset, profile=profile)
         if self.trainer == "pipeline":
             return self._fit_pipeline(inputs, **options)
