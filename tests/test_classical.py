@@ -92,6 +92,21 @@ def test_separable_genres_are_classified_per_track(name):
     assert summary["model"] == name and summary["track accuracy"] == 1.0
 
 
+def test_probability_columns_follow_the_class_order_of_the_split():
+    """scikit-learn sorts its classes; the track predictions follow the order given instead."""
+    order = ["rock", "blues", "jazz"]
+    fitted = classical.fit_and_evaluate("logreg", segment_features(), features=FEATURES, labels=order, profile=QUICK,
+                                        n_jobs=1)
+    assert list(fitted.tracks.columns[-3:]) == order
+    assert (fitted.tracks[order].idxmax(axis=1) == fitted.tracks["predicted"]).all()
+    scores = np.array([[0.1, 0.7], [0.6, 0.2]])
+    ordered = classical.in_class_order(scores, ["jazz", "blues"], ["blues", "jazz", "rock"])
+    np.testing.assert_array_equal(ordered[:, :2], [[0.7, 0.1], [0.2, 0.6]])
+    assert np.isneginf(ordered[:, 2]).all()  # a genre the model never saw is never its answer
+    with pytest.raises(ConfigError, match="lacks"):
+        classical.in_class_order(scores, ["jazz", "pop"], ["blues", "jazz"])
+
+
 def test_majority_baseline_scores_chance_and_test_rows_stay_out_of_training():
     table = segment_features()
     table.loc[table["split"] == "test", "label"] = "rock"  # test labels must not influence the model

@@ -208,6 +208,21 @@ def class_scores(model, X) -> np.ndarray:
     return np.column_stack([-values, values]) if values.ndim == 1 else values
 
 
+def in_class_order(scores: np.ndarray, model_classes, labels) -> np.ndarray:
+    """``scores`` (one column per class of ``model_classes``) with one column per label of ``labels``, in
+    that order: the class order of the split, which every model's columns follow. A label the model
+    never saw in training gets ``-inf`` (never the top class)."""
+    position = {str(c): i for i, c in enumerate(model_classes)}
+    unknown = sorted(set(position) - set(map(str, labels)))
+    if unknown:
+        raise ConfigError(f"the model knows classes {unknown} that labels={list(labels)} lacks")
+    ordered = np.full((len(scores), len(labels)), -np.inf)
+    for j, label in enumerate(labels):
+        if str(label) in position:
+            ordered[:, j] = scores[:, position[str(label)]]
+    return ordered
+
+
 def count_parameters(pipeline: Pipeline) -> int:
     """How many numbers a fitted pipeline stores to make its predictions."""
     total = 0
@@ -335,7 +350,8 @@ def fit_and_evaluate(name: str, table: pd.DataFrame, *, features: list[str], lab
         and the ``features``. Rows in ``"train"`` and ``"valid"`` are used for model selection
         (by grouped cross-validation), rows in ``"test"`` only for the final scores.
     labels : list of str
-        Every genre of the task.
+        Every genre of the task, in the class order of the split: the track predictions'
+        probability columns follow it (:func:`in_class_order`).
     method : {"mean", "vote"}
         How segment scores become a track's prediction.
     grid : dict, optional
@@ -354,11 +370,11 @@ def fit_and_evaluate(name: str, table: pd.DataFrame, *, features: list[str], lab
     train_seconds = time.perf_counter() - start
     model = search.best_estimator_
     start = time.perf_counter()
-    segment_scores = class_scores(model, test[features])
+    segment_scores = in_class_order(class_scores(model, test[features]), model.classes_, labels)
     predict_seconds = time.perf_counter() - start
-    classes = list(model.classes_)
-    tracks = aggregate_tracks(test["track_id"], segment_scores, classes=classes, method=method, y_true=test["label"])
-    segment_predictions = np.asarray(classes, dtype=object)[segment_scores.argmax(axis=1)]
+    tracks = aggregate_tracks(test["track_id"], segment_scores, classes=list(labels), method=method,
+                              y_true=test["label"])
+    segment_predictions = np.asarray(labels, dtype=object)[segment_scores.argmax(axis=1)]
     return Fitted(
         name=name, model=model, best_params=dict(search.best_params_), cv_accuracy=float(search.best_score_),
         scores=score(tracks["label"], tracks["predicted"], labels=labels),

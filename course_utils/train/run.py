@@ -55,8 +55,9 @@ class Run:
                 "track accuracy": self.scores.accuracy, "track macro F1": self.scores.macro_f1}
 
 
-def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequence[str], split, profile: Profile,
-                        dataset, seed: int = DEFAULT_SEED, epochs: int | None = None, batch_size: int | None = None,
+def evaluate_and_record(model, parts: Mapping, *, features: str, split, profile: Profile,
+                        dataset, seed: int = DEFAULT_SEED, classes: Sequence[str] | None = None,
+                        epochs: int | None = None, batch_size: int | None = None,
                         augment=None, patience: int = 5, method: str = "mean", name: str | None = None,
                         record: bool = True, notes: str = "", made: Fingerprint | None = None,
                         verbose: bool = True) -> Run:
@@ -71,8 +72,9 @@ def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequen
         ``"train"``, ``"valid"`` and ``"test"``, from :func:`course_utils.train.split_parts`.
     features : str
         What the model reads, for the registry (e.g. ``"log-mel 3 s"``).
-    classes : sequence of str
-        The class of each model output (``dataset.labels``).
+    classes : sequence of str, optional
+        The class of each model output; default (and it must agree): the class order the parts
+        carry (:attr:`course_utils.train.Part.classes`).
     split, profile, dataset
         As in :func:`course_utils.evaluate.record_result`.
     epochs, batch_size : int, optional
@@ -96,6 +98,7 @@ def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequen
     missing = [p for p in ("train", "valid", "test") if p not in parts]
     if missing:
         raise ConfigError(f"parts lacks {missing}; make them with train.split_parts(X, table, split, classes=...)")
+    classes = parts["test"].checked_classes(classes)
     name = name or (model.name if augment is None else f"{model.name}+{augment.name}")
     if verbose:
         print(f"{name} on {features}: {model.count_params():,} weights; {len(parts['train'])} training rows "

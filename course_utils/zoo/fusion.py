@@ -77,7 +77,7 @@ def late_fusion(*, dataset, split, profile: Profile, seed: int, inputs: Inputs |
     settings = joined_spec.settings(profile)
     joined = fusion.concat_fusion({view: run.model for view, run in streams.items()}, len(labels), seed=seed,
                                   **joined_spec.options)
-    joined_run = train.evaluate_and_record(joined, both, features=inputs.features, classes=labels,
+    joined_run = train.evaluate_and_record(joined, both, features=inputs.features,
                                            name=joined_spec.name, epochs=settings["epochs"],
                                            batch_size=settings["batch_size"], patience=settings["patience"],
                                            made=joined_spec.fingerprint(**options), verbose=verbose, **options)

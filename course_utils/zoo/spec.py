@@ -216,7 +216,7 @@ class ModelSpec:
         settings = self.settings(profile)
         augment = None if settings["augment"] is None else train.Augmentation(**settings["augment"])
         parts = train.split_parts(X, inputs.table, split, classes=dataset.labels)
-        return train.evaluate_and_record(model, parts, features=features, classes=dataset.labels, name=self.name,
+        return train.evaluate_and_record(model, parts, features=features, name=self.name,
                                          epochs=settings["epochs"], batch_size=settings["batch_size"],
                                          patience=settings["patience"], augment=augment, made=made, verbose=verbose,
                                          **options)
