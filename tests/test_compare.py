@@ -66,10 +66,9 @@ def test_a_chapters_record_is_reused(protocol):
 
 def test_a_chapter_7_record_made_without_the_zoo_is_reused(protocol):
     from course_utils.features import feature_columns, feature_table
-    from course_utils.models import classical
 
     table = protocol.split.assign(feature_table(protocol.dataset))
-    fitted = classical.fit_and_evaluate("logreg", table, features=feature_columns(), labels=protocol.labels,
+    fitted = evaluate.fit_and_evaluate("logreg", table, features=feature_columns(), labels=protocol.labels,
                                         profile=QUICK, seed=protocol.seed)
     fitted.record(features="handcrafted", **protocol.record_options)  # chapter 7's call
     assert statuses(compare.run_all(protocol, models()[1:], verbose=False)) == {"logreg, handcrafted": "reused"}

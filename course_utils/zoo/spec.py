@@ -136,9 +136,9 @@ class ModelSpec:
         """Everything about the model that changes its results: builder (and its source code),
         hyper-parameters, training settings; for a fusion, the definitions of its parts."""
         if self.trainer == "pipeline":
-            from course_utils.models import classical
+            from course_utils.evaluate import pipeline_definition
 
-            return classical.pipeline_definition(self.builder, profile=profile, seed=seed, grid=self.options.get("grid"))
+            return pipeline_definition(self.builder, profile=profile, seed=seed, grid=self.options.get("grid"))
         if self.trainer == "network":
             return {"trainer": "network", "builder": self.builder, "source": _source(builder(self.builder)),
                     "options": dict(self.options), "training": self.settings(profile)}
@@ -193,7 +193,7 @@ class ModelSpec:
         Returns
         -------
         Run, Fitted or LateFusion
-            :class:`course_utils.train.Run` for a network, :class:`course_utils.models.classical.Fitted`
+            :class:`course_utils.train.Run` for a network, :class:`course_utils.evaluate.Fitted`
             for a pipeline, :class:`course_utils.zoo.fusion.LateFusion` for a fusion.
         """
         options = dict(dataset=dataset, split=split, profile=profile, seed=seed)
@@ -222,11 +222,11 @@ class ModelSpec:
                                          **options)
 
     def _fit_pipeline(self, inputs: Inputs, *, dataset, split, profile: Profile, seed: int):
-        from course_utils.models import classical
+        from course_utils.evaluate import fit_and_evaluate
 
-        fitted = classical.fit_and_evaluate(self.builder, split.assign(inputs.X), features=list(inputs.detail),
-                                            labels=dataset.labels, profile=profile, seed=seed,
-                                            grid=self.options.get("grid"))
+        fitted = fit_and_evaluate(self.builder, split.assign(inputs.X), features=list(inputs.detail),
+                                  labels=dataset.labels, profile=profile, seed=seed,
+                                  grid=self.options.get("grid"))
         fitted.record(features=inputs.features, split=split, profile=profile, dataset=dataset, seed=seed,
                       inputs=inputs.params)
         return fitted
