@@ -56,5 +56,10 @@ def test_inputs_resolve_every_parameter_and_load_what_they_resolve(tmp_path):
     made = spec.fingerprint(dataset=dataset, split=split, profile=QUICK, seed=0)
     assert made.digest == spec.fingerprint(dataset=dataset, split=split, profile=QUICK, seed=0).digest
     assert spec.fingerprint(dataset=dataset, split=split, profile=QUICK, seed=1).changed(made.parts) == ["seed"]
+    with pytest.raises(ConfigError, match="were made with"):
+        zoo.get("CNN, log-mel").fit(dataset=dataset, split=split, profile=QUICK, seed=0, inputs=loaded)
+    both = zoo.get("fusion, average").input.resolve(dataset, profile=QUICK)
+    for view in ("spectrogram", "scalogram"):  # what Inputs.pick gives each stream is what its definition resolves
+        assert {**both, "view": view} == zoo.get(f"CNN, {view} stream").input.resolve(dataset, profile=QUICK)
     with pytest.raises(ConfigError, match="unknown input kind"):
         zoo.InputSpec("spectrogram pictures")

@@ -186,7 +186,8 @@ class ModelSpec:
         dataset, split, profile, seed
             As every chapter has them; ``split`` a :class:`course_utils.data.TrackSplit`.
         inputs : Inputs, optional
-            ``self.input.load(dataset, profile=profile)`` when the caller has it already.
+            ``self.input.load(dataset, profile=profile)`` when the caller has it already (made with
+            other parameters, it is refused: the record's fingerprint must describe it).
         model : keras.Model, optional
             A network made by :meth:`build` (e.g. to look at it first); default: built here.
 
@@ -201,7 +202,11 @@ class ModelSpec:
             from course_utils.zoo.fusion import late_fusion
 
             return late_fusion(inputs=inputs, verbose=verbose, **options)
-        inputs = inputs or self.input.load(dataset, profile=profile)
+        if inputs is None:
+            inputs = self.input.load(dataset, profile=profile)
+        elif inputs.params != self.input.resolve(dataset, profile=profile):
+            raise ConfigError(f"the inputs given to {self.key!r} were made with {inputs.params}, not with its "
+                              f"definition's {self.input.resolve(dataset, profile=profile)}")
         if self.trainer == "pipeline":
             return self._fit_pipeline(inputs, **options)
         made = self.fingerprint(**options)
