@@ -1,8 +1,11 @@
-"""Per-file results computed once, in parallel, and kept on disk.
+"""Results computed once, in parallel, and kept on disk, under one key scheme.
 
-A result is cached under a key made of the computation's name, every parameter, and the input
-file's identity (resolved path, size, modification time), so a changed parameter or file is
-recomputed and nothing stale is read. Each cache file is written atomically.
+Every cached input of the course (features, segments, embeddings, audio copies, backbone
+features) is stored at :func:`cache_path`, under a key from :func:`cache_key`: the digest
+(:func:`digest`) of the computation's name, every parameter, the input file's identity (resolved
+path, size, modification time) and a digest of any input arrays, so a changed parameter, file or
+array is recomputed and nothing stale is read. Each cache file is written atomically. The results
+registry's fingerprints use the same :func:`digest`.
 
 Used in: every chapter that computes features or embeddings for a whole data set.
 """
@@ -37,13 +40,52 @@ def default_jobs() -> int:
     return int(value)
 
 
-def cache_key(name: str, params: dict[str, Any], path: str | os.PathLike) -> str:
-    """Hex key of one computation on one file (name, parameters, file identity)."""
-    stat = Path(path).stat()
-    identity = {"v": CACHE_VERSION, "name": name, "params": params,
-                "file": str(Path(path).resolve()), "size": stat.st_size, "mtime": stat.st_mtime_ns}
-    text = json.dumps(identity, sort_keys=True, default=str)
+def digest(value: Any) -> str:
+    """Hex digest (32 characters) of a JSON-like value: dict keys sorted, tuples as lists, anything
+    else by ``str``; numpy arrays by their dtype, shape and bytes."""
+    def plain(item):
+        if isinstance(item, np.ndarray):
+            data = memoryview(np.ascontiguousarray(item)).cast("B")
+            return {"array": hashlib.sha256(data).hexdigest(), "dtype": str(item.dtype), "shape": list(item.shape)}
+        if isinstance(item, dict):
+            return {str(k): plain(v) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [plain(v) for v in item]
+        if isinstance(item, np.generic):
+            return item.item()
+        return item
+
+    text = json.dumps(plain(value), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def file_identity(path: str | os.PathLike) -> dict[str, Any]:
+    """What identifies a file's content cheaply: resolved path, size in bytes and modification time."""
+    stat = Path(path).stat()
+    return {"file": str(Path(path).resolve()), "size": stat.st_size, "mtime": stat.st_mtime_ns}
+
+
+def cache_key(name: str, params: dict[str, Any], path: str | os.PathLike | None = None, *,
+              arrays: dict[str, np.ndarray] | None = None) -> str:
+    """Key of one computation: its name, its parameters, and what it reads (a file, or arrays).
+
+    Parameters
+    ----------
+    name : str
+        Name of the computation (also the cache folder).
+    params : dict
+        Every parameter that changes the result.
+    path : path-like, optional
+        The input file, identified by :func:`file_identity`.
+    arrays : dict of np.ndarray, optional
+        Input arrays, identified by a digest of their bytes.
+    """
+    identity = {"v": CACHE_VERSION, "name": name, "params": params}
+    if path is not None:
+        identity.update(file_identity(path))
+    if arrays is not None:
+        identity["arrays"] = {key: np.asarray(value) for key, value in arrays.items()}
+    return digest(identity)
 
 
 def cache_dir(name: str) -> Path:
@@ -51,8 +93,13 @@ def cache_dir(name: str) -> Path:
     return data_home() / "cache" / name
 
 
+def cache_path(name: str, key: str, suffix: str = ".npz") -> Path:
+    """The cache file of computation ``name`` under ``key`` (:func:`cache_key`)."""
+    return cache_dir(name) / f"{key}{suffix}"
+
+
 def _cached_call(func: Callable, path: str, name: str, params: dict, use_cache: bool) -> dict[str, np.ndarray]:
-    target = cache_dir(name) / f"{cache_key(name, params, path)}.npz"
+    target = cache_path(name, cache_key(name, params, path))
     if use_cache and target.is_file():
         with np.load(target) as stored:
             return dict(stored)

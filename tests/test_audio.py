@@ -30,8 +30,16 @@ def test_stereo_becomes_the_mean_of_its_channels(tmp_path):
 
 
 def test_offset_and_duration_read_an_excerpt(tmp_path):
-    y = audio.load_audio(write_tone(tmp_path / "a.wav", 3.0), sr=None, offset=1.0, duration=0.5)
+    """A ramp (sample i holds i / n) says exactly which samples were read."""
+    sr, n = 22050, 3 * 22050
+    ramp = np.arange(n) / n
+    path = tmp_path / "ramp.wav"
+    sf.write(path, ramp, sr, subtype="FLOAT")
+    y = audio.load_audio(path, sr=None, offset=1.0, duration=0.5)
     assert y.shape == (11025,)
+    np.testing.assert_allclose(y, ramp[sr:sr + 11025], atol=1e-6)
+    tail = audio.load_audio(path, sr=None, offset=2.5)
+    np.testing.assert_allclose(tail, ramp[int(2.5 * sr):], atol=1e-6)
 
 
 @pytest.mark.parametrize("content, problem, name", [

@@ -79,7 +79,7 @@ def test_grouped_cv_mistakes_are_named(wrong, feedback, capsys):
 def track_predictions(model, table, *, features, parts=("train", "valid"), method="mean"):
     fit_rows, test = table[table["split"].isin(parts)], table[table["split"] == "test"]
     model.fit(fit_rows[features], fit_rows["label"])
-    scores = classical.class_scores(model, test[features])
+    scores = evaluate.class_scores(model, test[features])
     return evaluate.aggregate_tracks(test["track_id"], scores, classes=model.classes_, method=method,
                                      y_true=test["label"])
 

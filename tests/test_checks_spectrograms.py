@@ -3,6 +3,7 @@ import pytest
 from PIL import Image
 
 from conftest import make_collection
+from course_utils import evaluate
 from course_utils.checks import CheckFailed
 from course_utils.checks import spectrograms as checks
 from course_utils.config import get_profile
@@ -118,7 +119,7 @@ def test_mel_band_check_accepts_the_protocol_and_names_mistakes(small_set, capsy
     profile = get_profile("quick")
 
     def fit(table):
-        return classical.fit_and_evaluate("logreg", table, features=classical.feature_columns(table),
+        return evaluate.fit_and_evaluate("logreg", table, features=classical.feature_columns(table),
                                           labels=dataset.labels, profile=profile, seed=0)
 
     def right(dataset, split, *, n_mels):
@@ -145,7 +146,7 @@ def test_mel_band_check_accepts_the_protocol_and_names_mistakes(small_set, capsy
     assert "✔ Exercise 2.4: correct" in capsys.readouterr().out
     for wrong, feedback in [(ignores_n_mels, "pass n_mels=n_mels"), (on_mfccs, "that is 20 MFCCs"),
                             (other_split, "split.assign(table)"), (shifted_values, "learned from other numbers"),
-                            (lambda d, s, *, n_mels: 0.8, "should return what classical.fit_and_evaluate returns")]:
+                            (lambda d, s, *, n_mels: 0.8, "should return what evaluate.fit_and_evaluate returns")]:
         assert not checks.check_mel_bands(wrong, dataset=dataset, split=split)
         assert feedback in capsys.readouterr().out, wrong
 

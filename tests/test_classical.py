@@ -8,6 +8,7 @@ from sklearn.preprocessing import StandardScaler
 
 from course_utils.config import get_profile
 from course_utils.errors import ConfigError, SplitError
+from course_utils import evaluate
 from course_utils.models import classical
 
 QUICK, FULL = get_profile("quick"), get_profile("full")
@@ -61,7 +62,7 @@ def test_feature_columns_skip_ids_and_times():
 
 def test_grid_search_folds_never_split_a_track():
     train = segment_features().query("split == 'train'").reset_index(drop=True)
-    search = classical.grid_search("logreg", train, features=FEATURES, profile=QUICK, n_jobs=1)
+    search = evaluate.grid_search("logreg", train, features=FEATURES, profile=QUICK, n_jobs=1)
     assert len(search.cv) == QUICK.cv_folds
     for fit_rows, held_out in search.cv:
         assert not set(train["track_id"].iloc[fit_rows]) & set(train["track_id"].iloc[held_out])
@@ -69,7 +70,7 @@ def test_grid_search_folds_never_split_a_track():
 
 def test_a_grid_of_your_own():
     grid = {"model__C": [0.5, 2.0], "model__class_weight": [None, "balanced"]}
-    fitted = classical.fit_and_evaluate("svm_rbf", segment_features(), features=FEATURES, labels=LABELS,
+    fitted = evaluate.fit_and_evaluate("svm_rbf", segment_features(), features=FEATURES, labels=LABELS,
                                         profile=QUICK, grid=grid, n_jobs=1)
     assert set(fitted.best_params) == set(grid) and fitted.best_params["model__C"] in grid["model__C"]
 
@@ -77,13 +78,13 @@ def test_a_grid_of_your_own():
 def test_grid_search_needs_two_tracks_per_genre():
     table = segment_features(tracks_per_label=1)
     with pytest.raises(SplitError, match="at least 2 training tracks"):
-        classical.grid_search("logreg", table, features=FEATURES, profile=QUICK, n_jobs=1)
+        evaluate.grid_search("logreg", table, features=FEATURES, profile=QUICK, n_jobs=1)
 
 
 @pytest.mark.parametrize("name", ["knn", "logreg", "svm_linear", "svm_rbf", "xgboost"])
 def test_separable_genres_are_classified_per_track(name):
     table = segment_features()
-    fitted = classical.fit_and_evaluate(name, table, features=FEATURES, labels=LABELS, profile=QUICK, n_jobs=1)
+    fitted = evaluate.fit_and_evaluate(name, table, features=FEATURES, labels=LABELS, profile=QUICK, n_jobs=1)
     assert fitted.scores.accuracy == 1.0 and fitted.scores.n == 6  # two test tracks per genre
     assert fitted.segment_scores.n == 24 and fitted.segment_scores.accuracy > 0.9
     assert set(fitted.tracks["predicted"]) <= set(LABELS)
@@ -92,19 +93,34 @@ def test_separable_genres_are_classified_per_track(name):
     assert summary["model"] == name and summary["track accuracy"] == 1.0
 
 
+def test_probability_columns_follow_the_class_order_of_the_split():
+    """scikit-learn sorts its classes; the track predictions follow the order given instead."""
+    order = ["rock", "blues", "jazz"]
+    fitted = evaluate.fit_and_evaluate("logreg", segment_features(), features=FEATURES, labels=order, profile=QUICK,
+                                        n_jobs=1)
+    assert list(fitted.tracks.columns[-3:]) == order
+    assert (fitted.tracks[order].idxmax(axis=1) == fitted.tracks["predicted"]).all()
+    scores = np.array([[0.1, 0.7], [0.6, 0.2]])
+    ordered = evaluate.in_class_order(scores, ["jazz", "blues"], ["blues", "jazz", "rock"])
+    np.testing.assert_array_equal(ordered[:, :2], [[0.7, 0.1], [0.2, 0.6]])
+    assert np.isneginf(ordered[:, 2]).all()  # a genre the model never saw is never its answer
+    with pytest.raises(ConfigError, match="lacks"):
+        evaluate.in_class_order(scores, ["jazz", "pop"], ["blues", "jazz"])
+
+
 def test_majority_baseline_scores_chance_and_test_rows_stay_out_of_training():
     table = segment_features()
     table.loc[table["split"] == "test", "label"] = "rock"  # test labels must not influence the model
     table.loc[table["label"] == "jazz", "label"] = "blues"  # training: blues 16+16 rows, rock 16
-    fitted = classical.fit_and_evaluate("majority", table, features=FEATURES, labels=LABELS, profile=QUICK, n_jobs=1)
+    fitted = evaluate.fit_and_evaluate("majority", table, features=FEATURES, labels=LABELS, profile=QUICK, n_jobs=1)
     assert set(fitted.tracks["predicted"]) == {"blues"} and fitted.scores.accuracy == 0.0
-    knn = classical.fit_and_evaluate("knn", segment_features(), features=FEATURES, labels=LABELS, profile=QUICK,
+    knn = evaluate.fit_and_evaluate("knn", segment_features(), features=FEATURES, labels=LABELS, profile=QUICK,
                                      n_jobs=1)
     assert knn.model[-1].n_samples_fit_ == 48  # 4 training tracks x 3 genres x 4 segments
 
 
 def test_vote_aggregation_is_available():
-    fitted = classical.fit_and_evaluate("svm_rbf", segment_features(), features=FEATURES, labels=LABELS,
+    fitted = evaluate.fit_and_evaluate("svm_rbf", segment_features(), features=FEATURES, labels=LABELS,
                                         profile=QUICK, method="vote", n_jobs=1)
     assert fitted.tracks[LABELS].sum(axis=1).round(6).eq(1).all()  # vote shares
 
@@ -115,7 +131,7 @@ def test_vote_aggregation_is_available():
 ])
 def test_fit_and_evaluate_errors(change, error, match):
     with pytest.raises(error, match=match):
-        classical.fit_and_evaluate("logreg", change(segment_features()), features=FEATURES, labels=LABELS,
+        evaluate.fit_and_evaluate("logreg", change(segment_features()), features=FEATURES, labels=LABELS,
                                    profile=QUICK, n_jobs=1)
 
 
@@ -136,12 +152,12 @@ def test_class_scores_have_one_column_per_class():
     table = segment_features()
     two = table[table["label"] != "rock"]
     linear = classical.build("svm_linear").fit(two[FEATURES], two["label"])
-    scores = classical.class_scores(linear, two[FEATURES])
+    scores = evaluate.class_scores(linear, two[FEATURES])
     assert scores.shape == (len(two), 2)
     assert (np.asarray(linear.classes_)[scores.argmax(axis=1)] == linear.predict(two[FEATURES])).all()
     trees = classical.build("xgboost").fit(table[FEATURES], table["label"])
     assert set(trees.predict(table[FEATURES])) <= set(LABELS)
-    assert classical.class_scores(trees, table[FEATURES]).shape == (len(table), 3)
+    assert evaluate.class_scores(trees, table[FEATURES]).shape == (len(table), 3)
     assert trees[-1].feature_importances_.shape == (4,)
 
 
@@ -174,7 +190,7 @@ def test_a_fitted_model_records_its_track_results(tmp_path, monkeypatch):
     from course_utils.evaluate import load_results
 
     monkeypatch.setenv("COURSE_DATA_HOME", str(tmp_path))
-    fitted = classical.fit_and_evaluate("logreg", segment_features(), features=FEATURES, labels=LABELS,
+    fitted = evaluate.fit_and_evaluate("logreg", segment_features(), features=FEATURES, labels=LABELS,
                                         profile=QUICK, n_jobs=1)
     fitted.record(features="four numbers", split="stratified", profile=QUICK, dataset="toy", seed=7)
     (row,) = load_results().itertuples()

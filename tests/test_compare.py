@@ -1,12 +1,12 @@
-"""run_all: one protocol, reuse of registry rows, training only what is missing, skipped models."""
+"""run_all: one protocol, reuse of registry records by fingerprint, training only what is missing or changed."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from conftest import make_collection
-from course_utils import compare, evaluate
+from conftest import make_collection, write_tone
+from course_utils import compare, evaluate, zoo
 from course_utils.config import get_profile
 from course_utils.errors import ConfigError
 
@@ -20,8 +20,12 @@ def protocol(tmp_path):
     return compare.Protocol.create(root, profile=QUICK)
 
 
-def recipes():
-    return [r for r in compare.classical_recipes() if r.key.startswith(("majority", "logreg on"))]
+def models():
+    return [zoo.get("majority class"), zoo.get("logreg, handcrafted")]
+
+
+def statuses(comparison) -> dict:
+    return comparison.results.set_index("key")["status"].to_dict()
 
 
 def test_protocol_knows_its_test_tracks(protocol):
@@ -41,37 +45,112 @@ def test_protocol_keeps_artists_apart_when_they_are_known(tmp_path):
     assert tracks["split"].eq("train").any()
 
 
+def test_the_comparison_covers_every_family_of_the_course():
+    compared = compare.compared_models()
+    assert {spec.family for spec in compared} == {spec.family for spec in zoo.specs()}
+    assert {spec.chapter for spec in compared} == {5, 7, 8, 9, 10, 11}
+
+
 def test_run_all_trains_what_is_missing_then_reuses_it(protocol, capsys):
-    first = compare.run_all(protocol, recipes())
+    first = compare.run_all(protocol, models())
     assert first.results["status"].tolist() == ["trained", "trained"]
-    assert "trained  majority on handcrafted features" in capsys.readouterr().out
+    assert "trained  majority class in" in capsys.readouterr().out
     rows = len(evaluate.load_results(latest=False))
-    second = compare.run_all(protocol, recipes())
+    second = compare.run_all(protocol, models())
     assert second.results["status"].tolist() == ["reused", "reused"]
+    when = f"{second.results['recorded_at'].iloc[0]:%Y-%m-%d %H:%M}"
+    assert f"reused   majority class (recorded {when})" in capsys.readouterr().out
     assert len(evaluate.load_results(latest=False)) == rows  # nothing trained again
-    pd.testing.assert_frame_equal(first.results.drop(columns="status"), second.results.drop(columns="status"))
-    retrained = compare.run_all(protocol, recipes(), retrain=True, verbose=False)
+    columns = ["status", "why"]
+    pd.testing.assert_frame_equal(first.results.drop(columns=columns), second.results.drop(columns=columns))
+    provenance = second.provenance()
+    assert provenance["status"].eq("reused").all() and provenance["why"].eq("same fingerprint").all()
+    retrained = compare.run_all(protocol, models(), retrain=True, verbose=False)
     assert retrained.results["status"].eq("trained").all()
 
 
-def test_only_the_missing_model_is_trained(protocol):
-    majority, logreg = recipes()
-    majority.train(protocol)  # as if its chapter had run
-    comparison = compare.run_all(protocol, [majority, logreg], verbose=False)
-    status = comparison.results.set_index("key")["status"]
-    assert status[majority.key] == "reused" and status[logreg.key] == "trained"
+def test_a_chapters_record_is_reused(protocol):
+    majority, logreg = models()
+    majority.fit(**protocol.record_options)  # as its chapter does
+    assert statuses(compare.run_all(protocol, [majority, logreg], verbose=False)) == {
+        "majority class": "reused", "logreg, handcrafted": "trained"}
 
 
-def test_rows_of_another_protocol_are_not_reused(protocol, tmp_path):
-    majority = recipes()[0]
+def test_a_chapter_7_record_made_without_the_zoo_is_reused(protocol):
+    from course_utils.features import feature_columns, feature_table
+
+    table = protocol.split.assign(feature_table(protocol.dataset))
+    fitted = evaluate.fit_and_evaluate("logreg", table, features=feature_columns(), labels=protocol.labels,
+                                        profile=QUICK, seed=protocol.seed)
+    fitted.record(features="handcrafted", **protocol.record_options)  # chapter 7's call
+    assert statuses(compare.run_all(protocol, models()[1:], verbose=False)) == {"logreg, handcrafted": "reused"}
+
+
+def test_changing_one_hyper_parameter_retrains_that_model_only(protocol):
+    majority, logreg = models()
+    compare.run_all(protocol, [majority, logreg], verbose=False)
+    changed = logreg.replace(options={"grid": {"model__C": [0.25]}})
+    comparison = compare.run_all(protocol, [majority, changed], verbose=False)
+    assert statuses(comparison) == {"majority class": "reused", "logreg, handcrafted": "trained"}
+    assert comparison.results.set_index("key").loc["logreg, handcrafted", "why"].endswith(": definition")
+
+
+def test_changing_the_data_set_retrains_every_model(protocol):
+    compare.run_all(protocol, models(), verbose=False)
+    track = protocol.dataset.tracks.iloc[0]
+    write_tone(track["path"], 2.5)  # same track ids, one file changed
+    changed = compare.Protocol.create(protocol.dataset.root, profile=QUICK)
+    assert changed.test_ids == protocol.test_ids
+    comparison = compare.run_all(changed, models(), verbose=False)
+    assert set(statuses(comparison).values()) == {"trained"}
+    assert comparison.results["why"].str.contains("data").all()
+
+
+def test_rows_of_another_split_are_not_reused(protocol):
+    majority = models()[0]
     compare.run_all(protocol, [majority], verbose=False)
     other = compare.Protocol.create(protocol.dataset.root, profile=QUICK, seed=7)
     assert other.test_ids != protocol.test_ids
     assert compare.run_all(other, [majority], verbose=False).results["status"].tolist() == ["trained"]
 
 
+@pytest.mark.parametrize("stored", [None, "0123456789abcdef0123456789abcdef"])
+def test_a_record_with_a_missing_or_unknown_fingerprint_is_never_reused(protocol, stored, monkeypatch):
+    """A record of the same model, data set, split and seed, whose fingerprint is absent or matches nothing."""
+    from course_utils.evaluate import registry
+
+    majority = models()[0]
+    fitted = majority.fit(**protocol.record_options)
+    rows = evaluate.load_results(latest=False)
+    path = registry.results_dir() / rows["record"].iloc[0]
+    text = path.read_text()
+    digest = rows["fingerprint"].iloc[0]
+    path.write_text(text.replace(f'"{digest}"', "null" if stored is None else f'"{stored}"'))
+    assert evaluate.load_results(latest=False)["fingerprint"].iloc[0] != digest
+    comparison = compare.run_all(protocol, [majority], verbose=False)
+    assert comparison.results["status"].tolist() == ["trained"]
+    assert comparison.results["accuracy"].iloc[0] == fitted.scores.accuracy
+
+
+def test_an_override_reaches_every_chapter_and_changes_the_fingerprint(protocol):
+    before = zoo.get("CNN, log-mel")
+    made = before.fingerprint(**protocol.record_options)
+    after = zoo.override("CNN, log-mel", dropout=0.5, epochs=3)
+    assert after.options["dropout"] == 0.5 and after.training["epochs"] == 3
+    assert zoo.overrides() == {"CNN, log-mel": {"options": {"dropout": 0.5}, "training": {"epochs": 3}}}
+    assert zoo.get("CNN, log-mel") == after  # read back from the data home, as another notebook would
+    assert after.fingerprint(**protocol.record_options).changed(made.parts) == ["definition"]
+    assert zoo.get("CNN, MFCC").fingerprint(**protocol.record_options).digest  # other models untouched
+    zoo.reset()
+    assert zoo.get("CNN, log-mel") == before and zoo.overrides() == {}
+    with pytest.raises(ConfigError, match="has no setting"):
+        zoo.override("CNN, log-mel", no_such_option=1)
+    with pytest.raises(ConfigError, match="unknown model"):
+        zoo.get("no such model")
+
+
 def test_results_carry_intervals_and_paired_tests(protocol):
-    comparison = compare.run_all(protocol, recipes(), verbose=False)
+    comparison = compare.run_all(protocol, models(), verbose=False)
     results = comparison.results
     assert (results["accuracy_low"] <= results["accuracy"]).all() and (results["accuracy"] <= results["accuracy_high"]).all()
     assert (results["macro_f1_low"] <= results["macro_f1"]).all() and (results["macro_f1"] <= results["macro_f1_high"]).all()
@@ -85,17 +164,12 @@ def test_results_carry_intervals_and_paired_tests(protocol):
         comparison.paired("no such model")
 
 
-def test_unavailable_models_are_listed_as_skipped_with_their_reason(protocol):
-    majority = recipes()[0]
-    missing = compare.Recipe("needs weights", "transfer learning", 10, lambda p: ("x", "y"),
-                             lambda p: pytest.fail("must not train"), lambda p: "weights absent: set KERAS_HOME")
+def test_unavailable_models_are_listed_as_skipped_with_their_reason(protocol, monkeypatch):
+    majority = models()[0]
+    missing = majority.replace(key="needs weights", family="transfer learning", needs="weights")
+    monkeypatch.setattr(zoo.ModelSpec, "unavailable",
+                        lambda spec: "weights absent: set KERAS_HOME" if spec.needs else None)
     comparison = compare.run_all(protocol, [majority, missing], verbose=False)
     assert comparison.skipped.to_dict("records") == [
         {"key": "needs weights", "family": "transfer learning", "reason": "weights absent: set KERAS_HOME"}]
     assert comparison.results["key"].tolist() == [majority.key]
-
-
-def test_a_recipe_that_records_nothing_is_named(protocol):
-    silent = compare.Recipe("silent", "baseline", 7, lambda p: ("x", "y"), lambda p: None)
-    with pytest.raises(ConfigError, match="recipe 'silent' trained but recorded no row"):
-        compare.run_all(protocol, [silent], verbose=False)

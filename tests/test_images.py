@@ -80,9 +80,18 @@ def test_images_load_as_rgb_in_unit_range_over_white(tmp_path):
 
 
 def test_image_set_loads_in_table_order(kaggle_copy):
+    """Each picture has its own grey level, so any row out of order shows."""
+    folder = kaggle_copy / "Data" / "images_original"
+    levels = {}
+    for k, path in enumerate(sorted(folder.rglob("*.png"), reverse=True)):  # written in another order than read
+        levels[image_track_id(path.name)] = 10 * (k + 1)
+        write_png(path, mode="L", value=(levels[image_track_id(path.name)],))
     images = scan_images(kaggle_copy)
     X = images.load(size=16)
     assert X.shape == (11, 16, 16, 3) and 0.0 <= X.min() and X.max() <= 1.0
+    expected = np.array([levels[t] / 255.0 for t in images.tracks["track_id"]], dtype=np.float32)
+    assert len(set(expected.tolist())) == 11
+    np.testing.assert_allclose(X[:, 8, 8, 0], expected, atol=1e-6)
 
 
 def test_unreadable_images_are_named_or_skipped(kaggle_copy):

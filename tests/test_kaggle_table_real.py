@@ -10,6 +10,7 @@ import pytest
 from course_utils.config import get_profile
 from course_utils.data import GTZAN_GENRES
 from course_utils.errors import ConfigError
+from course_utils import evaluate
 from course_utils.evaluate import reference
 from course_utils.features import feature_columns
 from course_utils.models import classical
@@ -57,7 +58,7 @@ def test_svm_and_xgboost_on_all_of_gtzan(kaggle, name):
               "random tracks": reference.comparable_random_split(kaggle, fault_filtered, seed=42)}
     accuracy = {}
     for split_name, split in splits.items():
-        fitted = classical.fit_and_evaluate(name, split.assign(kaggle), features=feature_columns(),
+        fitted = evaluate.fit_and_evaluate(name, split.assign(kaggle), features=feature_columns(),
                                             labels=list(GTZAN_GENRES), profile=profile, seed=42)
         accuracy[split_name] = fitted.scores.accuracy
         print(f"{name} on the Kaggle table, {split_name} split: {fitted.scores} "

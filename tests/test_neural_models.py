@@ -56,6 +56,33 @@ def test_same_seed_same_initial_weights_and_other_seed_other_weights():
     assert not np.array_equal(first.get_layer("conv1").get_weights()[0], other.get_layer("conv1").get_weights()[0])
 
 
+@pytest.mark.parametrize("build", [lambda seed: models.cnn2d((16, 20), 3, seed=seed),
+                                   lambda seed: models.cnn1d((6, 8), 3, seed=seed),
+                                   lambda seed: models.bilstm((6, 8), 3, units=4, seed=seed),
+                                   lambda seed: models.mlp((5,), 3, seed=seed)])
+def test_builders_seed_their_layers_without_reseeding_global_state(build):
+    """Equal seeds, equal weights; and Python's, NumPy's and Keras's global generators are left as they were."""
+    import random
+
+    import keras
+
+    def draws():
+        return random.random(), float(np.random.rand()), float(keras.random.uniform(()))
+
+    keras.utils.set_random_seed(123)
+    expected = draws()
+    keras.utils.set_random_seed(123)
+    first, again = build(7), build(7)
+    assert draws() == expected
+    assert all(np.array_equal(a, b) for a, b in zip(first.get_weights(), again.get_weights()))
+
+
+def test_the_two_directions_of_a_bilstm_start_apart():
+    layer = models.bilstm((6, 8), 3, units=4, seed=1).get_layer("bilstm1")
+    forward, backward = layer.forward_layer.get_weights()[0], layer.backward_layer.get_weights()[0]
+    assert forward.shape == backward.shape and not np.array_equal(forward, backward)
+
+
 def test_filters_set_the_blocks():
     model = models.cnn2d((32, 32), 4, filters=(4, 8, 8, 16), downsample=(1, 1))
     assert [model.get_layer(f"conv{k}").filters for k in range(1, 5)] == [4, 8, 8, 16]

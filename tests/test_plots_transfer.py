@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.container import ErrorbarContainer
 import pytest
 
 from course_utils import plots
@@ -42,11 +43,17 @@ def test_backbone_sizes_labels_every_backbone():
 
 
 def test_model_scores_draws_intervals_in_table_order():
-    table = pd.DataFrame({"model": ["a", "b"], "accuracy": [0.5, 0.8], "low": [0.4, 0.7], "high": [0.6, 0.9]})
+    """Asymmetric intervals: each error bar must run from its row's low to its row's high, at its bar."""
+    table = pd.DataFrame({"model": ["a", "b"], "accuracy": [0.5, 0.8], "low": [0.3, 0.75], "high": [0.55, 0.95]})
     ax = plots.model_scores(table)
     heights = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
     assert heights["a"] > heights["b"]  # the first row on top
     assert [round(p.get_width(), 2) for p in ax.patches] == [0.5, 0.8]
+    (errorbar,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    (whiskers,) = errorbar.lines[2]  # one line segment per bar, from low to high
+    drawn = {round(y0, 6): (x0, x1) for (x0, y0), (x1, y1) in whiskers.get_segments()}
+    for row in table.itertuples():
+        assert drawn[round(heights[row.model], 6)] == pytest.approx((row.low, row.high))
     with pytest.raises(ConfigError, match="low"):
         plots.model_scores(table.drop(columns="low"))
 

@@ -10,6 +10,7 @@ from course_utils import evaluate
 from course_utils.config import get_profile
 from course_utils.errors import ConfigError
 from course_utils.evaluate import registry
+from course_utils.evaluate.fingerprints import PARTS
 
 SCORES = evaluate.score(["blues", "jazz", "jazz", "rock"], ["blues", "jazz", "rock", "rock"],
                         labels=["blues", "jazz", "rock"])
@@ -149,3 +150,40 @@ def test_concurrent_writers_keep_every_row():
 
 def test_results_dir_is_inside_the_data_home(private_data_home):
     assert registry.results_dir() == private_data_home / "results"
+
+
+def made(**changes):
+    from course_utils.data import TrackSplit
+    from course_utils.evaluate import fingerprint
+
+    tracks = pd.DataFrame({"track_id": PREDICTIONS["track_id"], "label": PREDICTIONS["label"], "feature": [1, 2, 3, 4]})
+    split = TrackSplit("stratified", pd.Series("test", index=tracks["track_id"]), "")
+    args = dict(definition={"model": "svm_rbf", "C": 1.0}, inputs={"features": "handcrafted"}, data=tracks,
+                split=split, seed=42)
+    return fingerprint(**{**args, **changes})
+
+
+def test_a_fingerprint_changes_with_each_thing_that_made_the_result():
+    base = made()
+    assert made().digest == base.digest
+    assert made(definition={"model": "svm_rbf", "C": 2.0}).changed(base.parts) == ["definition"]
+    assert made(inputs={"features": "mfcc"}).changed(base.parts) == ["inputs"]
+    assert made(seed=1).changed(base.parts) == ["seed"]
+    assert base.changed(None) == list(PARTS)
+    assert made(split="stratified") is None and made(data="a name") is None  # nothing identifies them
+
+
+def test_records_are_reused_only_by_their_fingerprint():
+    base = made()
+    record(predictions=PREDICTIONS)  # same names, no fingerprint
+    assert registry.reusable(evaluate.load_results(latest=False), base) is None
+    record(predictions=PREDICTIONS, fingerprint=made(seed=1))
+    assert registry.reusable(evaluate.load_results(latest=False), base) is None
+    record(fingerprint=base)  # without test predictions: cannot be compared track by track
+    assert registry.reusable(evaluate.load_results(latest=False), base) is None
+    record(predictions=PREDICTIONS, fingerprint=base, notes="this one")
+    row = registry.reusable(evaluate.load_results(latest=False), base)
+    assert row["notes"] == "this one" and row["fingerprint"] == base.digest
+    assert row["fingerprint_parts"] == dict(base.parts)
+    with pytest.raises(ConfigError, match="fingerprint must be"):
+        record(fingerprint="abc")

@@ -36,6 +36,19 @@ def test_rows_follow_their_track_and_labels_become_indices():
     assert "rock.00001" not in pd.concat([p.table for p in parts.values()])["track_id"].to_numpy()
 
 
+def test_the_class_order_travels_with_the_parts():
+    X, table, split = segments_and_split()
+    order = ["rock", "blues", "jazz"]  # not sorted: the order must be the one given, not a default
+    parts = train.split_parts(X, table, split, classes=order)
+    assert all(part.classes == tuple(order) for part in parts.values())
+    assert [order[i] for i in parts["train"].y] == parts["train"].table["label"].tolist()
+    assert parts["test"].checked_classes(None) == tuple(order) == parts["test"].checked_classes(order)
+    with pytest.raises(ConfigError, match="differ from the class order"):
+        parts["test"].checked_classes(sorted(order))
+    extra = parts["train"].plus(X[:1], table.iloc[:1])
+    assert extra.classes == tuple(order) and order[extra.y[-1]] == table["label"].iloc[0]
+
+
 def test_dict_inputs_are_cut_alike():
     X, table, split = segments_and_split()
     parts = train.split_parts({"a": X, "b": X[:, 0, :]}, table, split, classes=CLASSES)

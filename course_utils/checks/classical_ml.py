@@ -12,7 +12,7 @@ from xgboost import XGBClassifier
 
 from course_utils.checks import check, reject
 from course_utils.data import track_folds
-from course_utils.evaluate import aggregate_tracks
+from course_utils.evaluate import aggregate_tracks, class_scores
 from course_utils.models import classical
 
 GENRES = ("blues", "jazz", "rock")
@@ -270,7 +270,7 @@ def check_model_swap(model, tracks: pd.DataFrame, scores, *, table: pd.DataFrame
     if sorted(tracks["track_id"]) != test_ids:
         reject(f"xgb_tracks should have one row for each of the {len(test_ids)} test tracks, got {len(tracks)} "
                f"rows ({len(set(tracks['track_id']) - set(test_ids))} of them not test tracks)")
-    segment_scores = classical.class_scores(model, test[features])
+    segment_scores = class_scores(model, test[features])
     answers = [aggregate_tracks(test["track_id"], segment_scores, classes=model.classes_, method=method)
                .set_index("track_id")["predicted"] for method in ("mean", "vote")]
     mine = tracks.set_index("track_id")["predicted"]

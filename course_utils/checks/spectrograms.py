@@ -169,7 +169,7 @@ def check_mel_bands(mel_band_scores, *, dataset, split) -> str:
     for n_mels in (64, 32):
         fitted = mel_band_scores(dataset, split, n_mels=n_mels)
         if not all(hasattr(fitted, name) for name in ("model", "scores", "tracks")):
-            reject(f"mel_band_scores should return what classical.fit_and_evaluate returns, got "
+            reject(f"mel_band_scores should return what evaluate.fit_and_evaluate returns, got "
                    f"{type(fitted).__name__}")
         n_inputs = int(fitted.model[-1].n_features_in_)
         if n_inputs != 2 * n_mels:

@@ -11,28 +11,30 @@ from __future__ import annotations
 
 import pandas as pd
 
-from course_utils.compare.protocol import newest_row, scored_on
 from course_utils.config import DEFAULT_SEED, Profile
-from course_utils.evaluate import accuracy_interval, load_results, reference
+from course_utils.evaluate import (accuracy_interval, fingerprint, fit_and_evaluate, load_results, pipeline_definition,
+                                   reference, reusable)
 
 FEATURES = "handcrafted (Kaggle table)"
 SPLITS = {"fault_filtered": "fault-filtered", "stratified": "random tracks"}
 COLUMNS = ["split", "model", "accuracy", "low", "high", "macro F1", "test tracks", "status"]
 
 
-def _recorded(model: str, split, *, profile: Profile, seed: int) -> pd.Series | None:
-    rows = load_results(latest=False, dataset=reference.KAGGLE_DATASET, profile=profile)
-    test_ids = frozenset(split.ids("test"))
-    return newest_row(rows, model=model, features=FEATURES,
-                      matches=lambda row: scored_on(row, method=split.method, seed=seed, test_ids=test_ids))
+def _made(model: str, kaggle: pd.DataFrame, split, *, profile: Profile, seed: int):
+    """The fingerprint of ``model`` fitted on the Kaggle table with ``split``, as :meth:`Fitted.record` writes it."""
+    from course_utils.features import feature_columns
+
+    return fingerprint(definition=pipeline_definition(model, profile=profile, seed=seed),
+                       inputs={"input": "feature table", "features": FEATURES, "columns": feature_columns()},
+                       data=kaggle, split=split, seed=seed)
 
 
 def split_effect(*, profile: Profile, seed: int = DEFAULT_SEED, models=("svm_rbf", "xgboost")) -> pd.DataFrame | None:
     """Scores of ``models`` on the Kaggle feature table, per way of splitting; ``None`` without the table.
 
     Each model is grid-searched on the training tracks of the split and scored once on its test
-    tracks (:func:`course_utils.models.classical.fit_and_evaluate`), unless the registry already
-    holds that result. Without the fault-filtered lists, only the random split is scored (the
+    tracks (:func:`course_utils.evaluate.fit_and_evaluate`), unless the registry already
+    holds that result with the same fingerprint (model, grid, table, split, seed, version). Without the fault-filtered lists, only the random split is scored (the
     reason is printed).
 
     Returns
@@ -43,7 +45,6 @@ def split_effect(*, profile: Profile, seed: int = DEFAULT_SEED, models=("svm_rbf
         ``"reused"``); ``None`` when ``$KAGGLE_FEATURES_CSV`` is not set.
     """
     from course_utils.features import feature_columns
-    from course_utils.models import classical
 
     kaggle = reference.kaggle_features()
     if kaggle is None:
@@ -53,13 +54,14 @@ def split_effect(*, profile: Profile, seed: int = DEFAULT_SEED, models=("svm_rbf
     rows = []
     for split in splits:
         for model in models:
-            row, status = _recorded(model, split, profile=profile, seed=seed), "reused"
+            made = _made(model, kaggle, split, profile=profile, seed=seed)
+            row, status = reusable(load_results(latest=False, dataset=reference.KAGGLE_DATASET), made), "reused"
             if row is None:
-                fit = classical.fit_and_evaluate(model, split.assign(kaggle), features=feature_columns(),
-                                                 labels=sorted(kaggle["label"].unique()), profile=profile, seed=seed)
+                fit = fit_and_evaluate(model, split.assign(kaggle), features=feature_columns(),
+                                       labels=sorted(kaggle["label"].unique()), profile=profile, seed=seed)
                 fit.record(features=FEATURES, split=split, profile=profile, dataset=reference.KAGGLE_DATASET,
-                           seed=seed)
-                row, status = _recorded(model, split, profile=profile, seed=seed), "trained"
+                           seed=seed, data=kaggle)
+                row, status = reusable(load_results(latest=False, dataset=reference.KAGGLE_DATASET), made), "trained"
             n = int(row["n_test"])
             low, high = accuracy_interval(round(row["accuracy"] * n), n)
             rows.append({"split": SPLITS[split.method], "model": model, "accuracy": row["accuracy"], "low": low,

@@ -1,8 +1,8 @@
 """One protocol for every model: the same data set, the same artist-disjoint track split, the same seed and profile.
 
-A result in the registry belongs to a protocol when it names the same data set, profile, split
-method and seed, and its test predictions cover exactly this protocol's test tracks; only then can
-it be compared track by track with the others.
+Every model is trained and scored on it, so that results can be compared track by track; the
+registry's fingerprints (:meth:`course_utils.zoo.ModelSpec.fingerprint`) hold its data set, split
+and seed, so a record made under another protocol is never reused.
 
 Used in: book/12_comparison.ipynb.
 """
@@ -10,9 +10,6 @@ Used in: book/12_comparison.ipynb.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
-
-import pandas as pd
 
 from course_utils.config import DEFAULT_SEED, Profile, get_profile
 from course_utils.data import Dataset, TrackSplit, load_dataset, track_split
@@ -66,11 +63,6 @@ class Protocol:
         present = set(self.dataset.tracks["track_id"])
         return frozenset(t for t in self.split.ids("test") if t in present)
 
-    def matches(self, row: pd.Series) -> bool:
-        """Whether a registry row (:func:`course_utils.evaluate.load_results`) was made under this protocol."""
-        return (row["dataset"] == self.dataset.name and row["profile"] == self.profile.name
-                and scored_on(row, method=self.split.method, seed=self.seed, test_ids=self.test_ids))
-
     def describe(self) -> str:
         """One line: data set, split, profile and seed."""
         counts = self.split.part[self.split.part.index.isin(self.dataset.tracks["track_id"])].value_counts()
@@ -79,19 +71,3 @@ class Protocol:
             self.split.method, f"track split by {self.split.grouping}")
         return (f"{self.dataset.name}, {len(self.dataset)} tracks; {kind} ({parts}); "
                 f"profile {self.profile.name}; seed {self.seed}")
-
-
-def scored_on(row: pd.Series, *, method: str, seed: int, test_ids: frozenset[str]) -> bool:
-    """Whether a registry row was made with this split method and seed and predicts exactly ``test_ids``."""
-    predictions = row.get("predictions")
-    return (row["split"] == method and int(row["seed"]) == seed and isinstance(predictions, pd.DataFrame)
-            and frozenset(predictions["track_id"]) == test_ids)
-
-
-def newest_row(rows: pd.DataFrame, *, model: str, features: str, matches: Callable[[pd.Series], bool]) -> pd.Series | None:
-    """The newest registry row of ``model`` on ``features`` for which ``matches(row)`` holds, or ``None``."""
-    same = rows[(rows["model"] == model) & (rows["features"] == features)]
-    for _, row in same.iloc[::-1].iterrows():
-        if matches(row):
-            return row
-    return None

@@ -12,10 +12,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from course_utils.compare.protocol import Protocol, newest_row
-from course_utils.compare.recipes import Recipe
+from course_utils import zoo
+from course_utils.compare.protocol import Protocol
 from course_utils.errors import ConfigError
-from course_utils.evaluate import bootstrap_scores, load_results, paired_comparison
+from course_utils.evaluate import bootstrap_scores, load_results, paired_comparison, reusable
+from course_utils.zoo import ModelSpec
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,11 @@ class Comparison:
     ----------
     protocol : Protocol
     results : pd.DataFrame
-        One row per model that ran, best accuracy first: ``key, label`` (a short name), ``family,
-        chapter, model, features, status`` (``"trained"`` or ``"reused"``), ``accuracy, accuracy_low, accuracy_high, macro_f1,
+        One row per model that ran, best accuracy first: ``key, label`` (its key in
+        :mod:`course_utils.zoo`), ``family, chapter, model, features`` (the registry's names),
+        ``status`` (``"trained"`` or ``"reused"``), ``recorded_at`` (when its record was written),
+        ``why`` (reused: same fingerprint; trained: no record yet, or which parts of the fingerprint
+        changed), ``accuracy, accuracy_low, accuracy_high, macro_f1,
         macro_f1_low, macro_f1_high`` (95 % bootstrap intervals over the test tracks),
         ``train_seconds, predict_seconds, n_params``.
     skipped : pd.DataFrame
@@ -46,6 +50,13 @@ class Comparison:
     predictions: dict[str, pd.DataFrame] = field(repr=False)
     per_class_f1: pd.DataFrame = field(repr=False)
     confusions: dict[str, pd.DataFrame] = field(repr=False)
+
+    def provenance(self) -> pd.DataFrame:
+        """Where each row comes from: ``status`` (reused or trained in this run), ``recorded`` (the
+        record's time, UTC) and ``why``; by label, oldest record first."""
+        table = self.results.set_index("label")[["status", "recorded_at", "why"]].rename(
+            columns={"recorded_at": "recorded"})
+        return table.assign(recorded=table["recorded"].dt.strftime("%Y-%m-%d %H:%M")).sort_values("recorded")
 
     def table(self) -> pd.DataFrame:
         """The results for reading: one row per model (by label), scores with their intervals as text."""
@@ -107,70 +118,99 @@ class Comparison:
         return table.sort_values(["tracks", "models"], ascending=False).head(top).reset_index()
 
 
-def run_all(protocol: Protocol, recipes: Sequence[Recipe] | None = None, *, retrain: bool = False,
+# The models of the comparison, in the order of the chapters: every family of the course.
+COMPARED = ("majority class", "logreg, handcrafted", "SVM, handcrafted", "XGBoost, handcrafted", "logreg, musicnn",
+            "logreg, YAMNet", "CNN, log-mel", "CNN, MFCC", "1-D CNN, embeddings", "LSTM, MFCC", "BiLSTM, MFCC",
+            "{default backbone}, frozen", "ResNet50, frozen", "fusion, average", "fusion, joined", "combined model")
+
+
+def compared_models() -> list[ModelSpec]:
+    """The definitions (:func:`course_utils.zoo.get`, with the learner's overrides) of :data:`COMPARED`
+    (``{default backbone}``: :data:`course_utils.models.transfer.DEFAULT_BACKBONE`)."""
+    from course_utils.models.transfer import DEFAULT_BACKBONE
+
+    return [zoo.get(key) for key in dict.fromkeys(k.replace("{default backbone}", DEFAULT_BACKBONE) for k in COMPARED)]
+
+
+def _why_trained(rows: pd.DataFrame, spec: ModelSpec, made, protocol: Protocol) -> str:
+    """Why no record could be reused: none of this model, or which parts of the fingerprint changed."""
+    same = rows[(rows["model"] == spec.name) & (rows["dataset"] == protocol.dataset.name)] if not rows.empty else rows
+    if same.empty:
+        return "no record yet"
+    last = same.iloc[-1]
+    changed = made.changed(last["fingerprint_parts"] if isinstance(last["fingerprint_parts"], dict) else None)
+    return f"changed since {last['recorded_at']:%Y-%m-%d %H:%M}: {', '.join(changed)}" if changed else "retrain asked"
+
+
+def run_all(protocol: Protocol, models: Sequence[ModelSpec] | None = None, *, retrain: bool = False,
             verbose: bool = True) -> Comparison:
-    """Train every model that the registry does not yet hold for ``protocol``; reuse the others.
+    """Train every model whose record the registry lacks for ``protocol``; reuse the others.
+
+    A record is reused only when its fingerprint equals the model's on this protocol
+    (:meth:`course_utils.zoo.ModelSpec.fingerprint`: definition, hyper-parameters, input, data set,
+    split, seed and package version); a record without one is never reused.
 
     Parameters
     ----------
     protocol : Protocol
-    recipes : sequence of Recipe, optional
-        Default: every model of the course (:data:`course_utils.compare.RECIPES`).
+    models : sequence of ModelSpec, optional
+        Default: every family of the course (:func:`compared_models`).
     retrain : bool
         Train every model again even when the registry holds it.
     verbose : bool
-        Print one line per model: reused, trained (with the seconds it took) or skipped.
+        Print one line per model: reused (with the date of its record), trained (why, and the
+        seconds it took) or skipped.
 
     Returns
     -------
     Comparison
     """
-    if recipes is None:
-        from course_utils.compare import all_recipes
-
-        recipes = all_recipes()
-    for names in ([r.key for r in recipes], [r.short for r in recipes]):
-        if len(set(names)) != len(names):
-            raise ConfigError(f"recipe keys and labels must be unique, got {names}")
+    models = compared_models() if models is None else list(models)
+    keys = [spec.key for spec in models]
+    if len(set(keys)) != len(keys):
+        raise ConfigError(f"model keys must be unique, got {keys}")
     rows, found, skipped = load_results(latest=False), {}, []
-    for recipe in recipes:
-        reason = recipe.unavailable(protocol)
+    for spec in models:
+        reason = spec.unavailable()
         if reason:
-            skipped.append({"key": recipe.key, "family": recipe.family, "reason": reason})
+            skipped.append({"key": spec.key, "family": spec.family, "reason": reason})
             if verbose:
-                print(f"skipped  {recipe.key} (its weights are not available: see the skipped models)")
+                print(f"skipped  {spec.key} (its weights are not available: see the skipped models)")
             continue
-        model, features = recipe.names(protocol)
-        row = None if retrain else newest_row(rows, model=model, features=features, matches=protocol.matches)
-        status, line = "reused", f"reused   {recipe.key}"
-        if row is None:
+        made = spec.fingerprint(**protocol.record_options)
+        row = None if retrain else reusable(rows, made)
+        if row is not None:
+            status, why = "reused", "same fingerprint"
+            line = f"reused   {spec.key} (recorded {row['recorded_at']:%Y-%m-%d %H:%M})"
+        else:
+            why = "retrain asked" if retrain else _why_trained(rows, spec, made, protocol)
             start = time.perf_counter()
-            recipe.train(protocol)
-            rows = load_results(latest=False)  # with the rows it wrote (some recipes write several)
-            row = newest_row(rows, model=model, features=features, matches=protocol.matches)
+            spec.fit(verbose=False, **protocol.record_options)
+            rows = load_results(latest=False)  # with the records it wrote (a fusion writes several)
+            row = reusable(rows, made)
             if row is None:
-                raise ConfigError(f"recipe {recipe.key!r} trained but recorded no row named ({model!r}, {features!r}) "
-                                  "with test-track predictions for this protocol")
-            status, line = "trained", f"trained  {recipe.key} in {time.perf_counter() - start:.0f} s"
+                raise ConfigError(f"{spec.key!r} trained but wrote no record with its fingerprint and test-track "
+                                  "predictions")
+            status, line = "trained", f"trained  {spec.key} in {time.perf_counter() - start:.0f} s ({why})"
         if verbose:
             print(line)
-        found[recipe.key] = (recipe, row, status)
+        found[spec.key] = (spec, row, status, why)
     return _comparison(protocol, found, skipped)
 
 
 def _comparison(protocol: Protocol, found: dict, skipped: list[dict]) -> Comparison:
     rows, predictions, f1, confusions = [], {}, {}, {}
-    for key, (recipe, row, status) in found.items():
+    for key, (spec, row, status, why) in found.items():
         tracks = row["predictions"]
         intervals = bootstrap_scores(tracks["label"], tracks["predicted"], labels=protocol.labels, seed=protocol.seed)
         scores = {f"{name}{suffix}": intervals.loc[name, column] for name in ("accuracy", "macro_f1")
                   for suffix, column in (("", "estimate"), ("_low", "low"), ("_high", "high"))}
-        rows.append({"key": key, "label": recipe.short, "family": recipe.family, "chapter": recipe.chapter,
-                     "model": row["model"],
-                     "features": row["features"], "status": status, **scores,
+        rows.append({"key": key, "label": spec.key, "family": spec.family, "chapter": spec.chapter,
+                     "model": row["model"], "features": row["features"], "status": status,
+                     "recorded_at": row["recorded_at"], "why": why, **scores,
                      "train_seconds": row["train_seconds"], "predict_seconds": row["predict_seconds"],
                      "n_params": int(row["n_params"])})
-        predictions[key], f1[recipe.short], confusions[key] = tracks, pd.Series(row["per_class_f1"]), row["confusion"]
+        predictions[key], f1[spec.key], confusions[key] = tracks, pd.Series(row["per_class_f1"]), row["confusion"]
     if not rows:
         raise ConfigError("no model could run on this protocol; see the reasons printed above")
     results = pd.DataFrame(rows).sort_values(["accuracy", "macro_f1"], ascending=False, kind="stable")

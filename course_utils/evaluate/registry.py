@@ -4,6 +4,10 @@ Storage: one small JSON file per record in ``data_home()/results/``. Each file i
 atomically (:func:`course_utils.io.atomic_path`) under a unique name, so writers never touch each
 other's files: notebooks running in parallel cannot lose rows and need no lock, and an interrupted
 write leaves at most a hidden temporary file that :func:`load_results` ignores.
+
+Each record carries the :class:`~course_utils.evaluate.fingerprints.Fingerprint` of what made it
+(model definition, inputs, data, split, seed, package version); :func:`reusable` finds a record only
+by that fingerprint, so a record made by other settings, or without a fingerprint, is never reused.
 Used in: book/07_classical_ml.ipynb and every chapter that trains a model; book/12_comparison.ipynb.
 """
 
@@ -21,12 +25,14 @@ import pandas as pd
 
 from course_utils.config import data_home
 from course_utils.errors import ConfigError
+from course_utils.evaluate.fingerprints import Fingerprint
 from course_utils.evaluate.metrics import Scores
 from course_utils.io import atomic_path
 
 KEY_COLUMNS = ["model", "features", "split", "profile", "dataset"]
 COLUMNS = ["recorded_at", *KEY_COLUMNS, "accuracy", "macro_f1", "per_class_f1", "confusion",
-           "train_seconds", "predict_seconds", "n_params", "seed", "n_test", "notes", "predictions", "record"]
+           "train_seconds", "predict_seconds", "n_params", "seed", "n_test", "notes", "predictions", "fingerprint",
+           "fingerprint_parts", "record"]
 PREDICTION_COLUMNS = ["track_id", "label", "predicted"]
 
 
@@ -65,7 +71,8 @@ def _predictions(table, scores: Scores) -> dict | None:
 
 def record_result(*, model: str, features: str, scores: Scores, split, profile, dataset,
                   train_seconds: float, predict_seconds: float, n_params: int, seed: int,
-                  notes: str = "", predictions: pd.DataFrame | None = None) -> Path:
+                  notes: str = "", predictions: pd.DataFrame | None = None,
+                  fingerprint: Fingerprint | None = None) -> Path:
     """Add one trained model's track-level test scores to the registry.
 
     Parameters
@@ -88,6 +95,9 @@ def record_result(*, model: str, features: str, scores: Scores, split, profile, 
         One row per test track (``track_id, label, predicted``, e.g. from
         :func:`course_utils.evaluate.aggregate_tracks`), so that models can later be compared
         track by track on the same test tracks (paired tests, bootstrap intervals).
+    fingerprint : Fingerprint, optional
+        What made the result (:func:`course_utils.evaluate.fingerprints.fingerprint`); every training
+        path of the package passes one. A record without it is kept but never reused.
 
     Returns
     -------
@@ -100,6 +110,8 @@ def record_result(*, model: str, features: str, scores: Scores, split, profile, 
         raise ConfigError(f"n_params must be a non-negative integer, got {n_params!r}")
     if not isinstance(seed, (int, np.integer)):
         raise ConfigError(f"seed must be an integer, got {seed!r}")
+    if fingerprint is not None and not isinstance(fingerprint, Fingerprint):
+        raise ConfigError(f"fingerprint must be a course_utils.evaluate.Fingerprint, got {type(fingerprint).__name__}")
     now = datetime.now(timezone.utc)
     record = {
         "recorded_at": now.isoformat(timespec="microseconds"),
@@ -120,6 +132,8 @@ def record_result(*, model: str, features: str, scores: Scores, split, profile, 
         "n_test": scores.n,
         "notes": str(notes),
         "predictions": _predictions(predictions, scores),
+        "fingerprint": None if fingerprint is None else fingerprint.digest,
+        "fingerprint_parts": None if fingerprint is None else dict(fingerprint.parts),
     }
     path = results_dir() / f"{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}.json"
     with atomic_path(path) as tmp:
@@ -160,7 +174,8 @@ def load_results(*, latest: bool = True, dataset=None, profile=None) -> pd.DataF
         Columns: ``recorded_at, model, features, split, profile, dataset, accuracy, macro_f1,
         per_class_f1`` (dict label -> F1), ``confusion`` (a DataFrame of counts), ``train_seconds,
         predict_seconds, n_params, seed, n_test, notes``, ``predictions`` (a DataFrame ``track_id,
-        label, predicted``, or None when the record has none) and ``record`` (the file name). A record that
+        label, predicted``, or None when the record has none), ``fingerprint`` (its digest, None when
+        unknown), ``fingerprint_parts`` (dict part -> digest) and ``record`` (the file name). A record that
         cannot be read is skipped with a warning naming its file.
     """
     if isinstance(dataset, str) or hasattr(dataset, "name"):
@@ -181,3 +196,15 @@ def load_results(*, latest: bool = True, dataset=None, profile=None) -> pd.DataF
     if profile is not None:
         table = table[table["profile"] == profile]
     return table.reset_index(drop=True)
+
+
+def reusable(rows: pd.DataFrame, fingerprint: Fingerprint) -> pd.Series | None:
+    """The newest record of ``rows`` (:func:`load_results`) made with exactly ``fingerprint`` and holding
+    its test-track predictions, or ``None``. Records without a fingerprint never match."""
+    if rows.empty:
+        return None
+    same = rows[rows["fingerprint"] == fingerprint.digest]
+    for _, row in same.iloc[::-1].iterrows():
+        if isinstance(row["predictions"], pd.DataFrame):
+            return row
+    return None

@@ -76,10 +76,32 @@ def check_learning_rate(value) -> float:
     return float(value)
 
 
-def seeded(seed: int | None) -> None:
-    """Seed Keras (weights' initial values, dropout) unless ``seed`` is None."""
-    if seed is not None:
-        keras.utils.set_random_seed(check_count("seed", seed, minimum=0))
+class LayerSeeds:
+    """The seeds of one model's random layers, drawn in order from the model's ``seed``.
+
+    Each layer that draws random numbers (initial weights, dropout masks) gets its own seed, so
+    equal seeds give equal models and no global random state is touched. ``seed=None``: every
+    layer draws from Keras's global generator.
+    """
+
+    def __init__(self, seed: int | None):
+        self.seed = None if seed is None else check_count("seed", seed, minimum=0)
+        self.drawn = 0
+
+    def next(self) -> int | None:
+        """The next layer's seed (None when unseeded)."""
+        if self.seed is None:
+            return None
+        self.drawn += 1
+        return int(np.random.SeedSequence([self.seed, self.drawn]).generate_state(1)[0])
+
+    def kernel(self):
+        """A seeded Glorot-uniform initializer, Keras's default for weight matrices and kernels."""
+        return keras.initializers.GlorotUniform(seed=self.next())
+
+    def recurrent(self):
+        """A seeded orthogonal initializer, Keras's default for an LSTM's recurrent weights."""
+        return keras.initializers.Orthogonal(seed=self.next())
 
 
 def normalized_input(shape: tuple[int, ...], *, axis: int, name: str):
@@ -91,7 +113,8 @@ def normalized_input(shape: tuple[int, ...], *, axis: int, name: str):
     return inputs, layers.Normalization(axis=axis + 1, name="normalize")(inputs)
 
 
-def sequence_input(input_shape, *, time_axis: int, pool: int = 1, dropout: float = 0.0):
+def sequence_input(input_shape, *, time_axis: int, pool: int = 1, dropout: float = 0.0,
+                   seeds: LayerSeeds | None = None):
     """An ``Input`` for sequences and the layers every sequence model starts with.
 
     ``normalize`` (each feature standardised), ``to_time_first`` when ``time_axis=1`` (for
@@ -112,7 +135,8 @@ def sequence_input(input_shape, *, time_axis: int, pool: int = 1, dropout: float
         x = layers.Permute((2, 1), name="to_time_first")(x)
     if pool > 1 and x.shape[1] >= pool:
         x = layers.AveragePooling1D(pool, name="pool")(x)
-    return inputs, layers.Dropout(check_rate("input_dropout", dropout), name="input_dropout")(x)
+    seed = None if seeds is None else seeds.next()
+    return inputs, layers.Dropout(check_rate("input_dropout", dropout), seed=seed, name="input_dropout")(x)
 
 
 def pool_sizes(shape, size) -> tuple[int, ...]:
@@ -120,12 +144,13 @@ def pool_sizes(shape, size) -> tuple[int, ...]:
     return tuple(s if n >= s else 1 for n, s in zip(shape, size))
 
 
-def classifier(inputs, x, n_classes: int, *, dropout: float, name: str, learning_rate: float) -> keras.Model:
+def classifier(inputs, x, n_classes: int, *, dropout: float, name: str, learning_rate: float,
+               seeds: LayerSeeds) -> keras.Model:
     """Finish a model: ``dropout``, one softmax unit per class (``probabilities``), then compile it
     with Adam and the categorical cross-entropy."""
     n_classes = check_count("n_classes", n_classes, minimum=2)
-    x = layers.Dropout(check_rate("dropout", dropout), name="dropout")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
+    x = layers.Dropout(check_rate("dropout", dropout), seed=seeds.next(), name="dropout")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", kernel_initializer=seeds.kernel(), name="probabilities")(x)
     return compiled(keras.Model(inputs, outputs, name=name), learning_rate=learning_rate)
 
 

@@ -1,38 +1,28 @@
-"""Classical classifiers on feature tables: builders, search grids, and one honest fit-and-score.
+"""Classical classifiers on feature tables: builders, search grids, and what a fitted pipeline holds.
 
 Every model is a scikit-learn ``Pipeline`` whose scaler sits inside it, so cross-validation and
-the final fit compute the scaling from training tracks only. Hyper-parameters are chosen by grid
-search with folds grouped by track (:func:`course_utils.data.track_folds`) on the training tracks;
-the test tracks are predicted once, and segment scores are aggregated to tracks.
+the final fit compute the scaling from training tracks only. Fitting and scoring them (grid search
+with folds grouped by track, one honest fit-and-score) is :mod:`course_utils.evaluate.pipelines`.
 Used in: book/06_evaluation_and_splits.ipynb, book/07_classical_ml.ipynb, book/12_comparison.ipynb.
 """
 
 from __future__ import annotations
-
-import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from xgboost import XGBClassifier
 
-from course_utils.cache import default_jobs
 from course_utils.config import Profile
-from course_utils.data import track_folds
-from course_utils.errors import ConfigError, SplitError
-from course_utils.evaluate import Scores, aggregate_tracks, record_result, score
+from course_utils.errors import ConfigError
 
 MODELS = ("majority", "knn", "logreg", "svm_linear", "svm_rbf", "xgboost")
-TRAIN_PARTS = ("train", "valid")
 # Columns of a feature table that describe a row rather than measure the audio.
 NOT_FEATURES = {"segment", "start", "end", "duration", "sr", "channels", "length", "n_segments"}
 
@@ -160,54 +150,6 @@ def frame_statistics(X: np.ndarray, table: pd.DataFrame, *, prefix: str = "logme
     return pd.concat([table.reset_index(drop=True), stats], axis=1)
 
 
-def grid_search(name: str, table: pd.DataFrame, *, features: list[str], profile: Profile, seed: int = 42,
-                scale: bool = True, grid: dict[str, list] | None = None, n_jobs: int | None = None) -> GridSearchCV:
-    """Choose the hyper-parameters of ``name`` by cross-validation grouped by track, then refit.
-
-    Parameters
-    ----------
-    table : pd.DataFrame
-        Training rows only (tracks or segments) with ``track_id``, ``label`` and ``features``.
-    features : list of str
-        The feature columns.
-    profile : Profile
-        Sets the grid (:func:`param_grid`) and the number of folds (``profile.cv_folds``, fewer
-        when the smallest genre has fewer training tracks).
-    grid : dict, optional
-        A grid of your own instead of :func:`param_grid` (keys like ``model__C``).
-    n_jobs : int, optional
-        Parallel fits (default: ``$COURSE_JOBS`` or every core).
-
-    Returns
-    -------
-    GridSearchCV
-        Fitted; ``best_estimator_`` is the pipeline refitted on every row of ``table``.
-    """
-    table = table.reset_index(drop=True)
-    smallest = int(table.drop_duplicates("track_id")["label"].value_counts().min())
-    n_splits = min(profile.cv_folds, smallest)
-    if n_splits < 2:
-        raise SplitError(f"grouped cross-validation needs at least 2 training tracks per genre; the smallest "
-                         f"genre has {smallest}")
-    grid = param_grid(name, profile=profile) if grid is None else grid
-    search = GridSearchCV(build(name, seed=seed, scale=scale), grid,
-                          cv=track_folds(table, n_splits=n_splits, seed=seed), scoring="accuracy",
-                          n_jobs=n_jobs or default_jobs(), error_score="raise")
-    return search.fit(table[features], table["label"])
-
-
-def class_scores(model, X) -> np.ndarray:
-    """Scores of each class for each row, shape (n_rows, n_classes), in ``model.classes_`` order.
-
-    Probabilities where the model gives them, else its decision function (SVMs): both are
-    "higher means more likely", which is all that track aggregation needs.
-    """
-    if hasattr(model, "predict_proba"):
-        return np.asarray(model.predict_proba(X))
-    values = np.asarray(model.decision_function(X), dtype=float)
-    return np.column_stack([-values, values]) if values.ndim == 1 else values
-
-
 def count_parameters(pipeline: Pipeline) -> int:
     """How many numbers a fitted pipeline stores to make its predictions."""
     total = 0
@@ -246,97 +188,3 @@ def xgboost_gain(pipeline: Pipeline, features: list[str]) -> pd.Series:
     return pd.Series(values, index=features, name="gain").sort_values(ascending=False)
 
 
-@dataclass(frozen=True)
-class Fitted:
-    """A model chosen on the training tracks and scored once on the test tracks.
-
-    Attributes
-    ----------
-    name : str
-    model : Pipeline
-        The best pipeline, refitted on all training tracks.
-    best_params : dict
-        The hyper-parameters the grid search chose.
-    cv_accuracy : float
-        Its mean accuracy over the grouped folds (rows, not tracks).
-    scores : Scores
-        Track-level test scores: the headline numbers.
-    segment_scores : Scores
-        Test scores per row (per segment when the table holds segments).
-    tracks : pd.DataFrame
-        Track-level predictions (:func:`course_utils.evaluate.aggregate_tracks`).
-    train_seconds, predict_seconds : float
-        Grid search with refit, and prediction of the test rows.
-    n_params : int
-        :func:`count_parameters`.
-    """
-
-    name: str
-    model: Pipeline
-    best_params: dict
-    cv_accuracy: float
-    scores: Scores
-    segment_scores: Scores
-    tracks: pd.DataFrame
-    train_seconds: float
-    predict_seconds: float
-    n_params: int
-
-    def record(self, *, features: str, split, profile, dataset, seed: int) -> Path:
-        """Add these track-level results to the registry (:func:`course_utils.evaluate.record_result`)
-        under the model's name, the chosen hyper-parameters as notes; returns the file written."""
-        return record_result(model=self.name, features=features, scores=self.scores, split=split, profile=profile,
-                             dataset=dataset, train_seconds=self.train_seconds, predict_seconds=self.predict_seconds,
-                             n_params=self.n_params, seed=seed, notes=str(self.best_params), predictions=self.tracks)
-
-    def summary(self) -> dict:
-        """One row for a results table."""
-        return {"model": self.name, "track accuracy": self.scores.accuracy, "track macro F1": self.scores.macro_f1,
-                "segment accuracy": self.segment_scores.accuracy, "cv accuracy": self.cv_accuracy,
-                "train s": self.train_seconds, "params": self.n_params,
-                "best": ", ".join(f"{k.split('__')[-1]}={v}" for k, v in self.best_params.items())}
-
-
-def fit_and_evaluate(name: str, table: pd.DataFrame, *, features: list[str], labels: list[str],
-                     profile: Profile, seed: int = 42, scale: bool = True, method: str = "mean",
-                     grid: dict[str, list] | None = None, n_jobs: int | None = None) -> Fitted:
-    """Grid-search ``name`` on the training tracks, predict the test tracks once, score per track.
-
-    Parameters
-    ----------
-    table : pd.DataFrame
-        Rows (tracks or segments) with ``track_id``, ``label``, ``split`` (``TrackSplit.assign``)
-        and the ``features``. Rows in ``"train"`` and ``"valid"`` are used for model selection
-        (by grouped cross-validation), rows in ``"test"`` only for the final scores.
-    labels : list of str
-        Every genre of the task.
-    method : {"mean", "vote"}
-        How segment scores become a track's prediction.
-    grid : dict, optional
-        Hyper-parameters to search instead of :func:`param_grid`.
-    """
-    missing = {"track_id", "label", "split", *features} - set(table.columns)
-    if missing:
-        raise ConfigError(f"the table lacks columns {sorted(missing)}; add 'split' with TrackSplit.assign")
-    train = table[table["split"].isin(TRAIN_PARTS)]
-    test = table[table["split"] == "test"]
-    if train.empty or test.empty:
-        raise SplitError(f"need training and test rows, got {len(train)} and {len(test)}")
-    start = time.perf_counter()
-    search = grid_search(name, train, features=features, profile=profile, seed=seed, scale=scale, grid=grid,
-                         n_jobs=n_jobs)
-    train_seconds = time.perf_counter() - start
-    model = search.best_estimator_
-    start = time.perf_counter()
-    segment_scores = class_scores(model, test[features])
-    predict_seconds = time.perf_counter() - start
-    classes = list(model.classes_)
-    tracks = aggregate_tracks(test["track_id"], segment_scores, classes=classes, method=method, y_true=test["label"])
-    segment_predictions = np.asarray(classes, dtype=object)[segment_scores.argmax(axis=1)]
-    return Fitted(
-        name=name, model=model, best_params=dict(search.best_params_), cv_accuracy=float(search.best_score_),
-        scores=score(tracks["label"], tracks["predicted"], labels=labels),
-        segment_scores=score(test["label"], segment_predictions, labels=labels),
-        tracks=tracks, train_seconds=train_seconds, predict_seconds=predict_seconds,
-        n_params=count_parameters(model),
-    )

@@ -14,8 +14,8 @@ from keras import layers
 
 from course_utils.config import DEFAULT_SEED
 from course_utils.errors import ConfigError
-from course_utils.models.blocks import (batch_norm, check_count, check_shape, check_sizes, classifier, normalized_input,
-                                        pool_sizes, seeded, sequence_input)
+from course_utils.models.blocks import (LayerSeeds, batch_norm, check_count, check_shape, check_sizes, classifier,
+                                        normalized_input, pool_sizes, sequence_input)
 
 
 def _block(x, k: int, conv, pooling):
@@ -51,7 +51,8 @@ def cnn2d(input_shape: Sequence[int], n_classes: int, *, filters: int | Sequence
     dropout : float
         Share of the pooled features dropped while training.
     seed : int or None
-        Seeds Keras first, so that equal seeds give equal initial weights (None: do not seed).
+        Seeds every random layer (:class:`~course_utils.models.blocks.LayerSeeds`), so that equal
+        seeds give equal initial weights and dropout masks (None: Keras's global generator).
 
     Returns
     -------
@@ -64,16 +65,17 @@ def cnn2d(input_shape: Sequence[int], n_classes: int, *, filters: int | Sequence
     filters, downsample = check_sizes("filters", filters), check_sizes("downsample", downsample)
     if len(downsample) != 2:
         raise ConfigError(f"downsample must be two pool sizes (bands, frames), got {downsample!r}")
-    seeded(seed)
+    seeds = LayerSeeds(seed)
     inputs, x = normalized_input((bands, frames), axis=0, name="segment")
     x = layers.Reshape((bands, frames, 1), name="add_channel")(x)
     if downsample != (1, 1):
         x = layers.AveragePooling2D(pool_sizes((bands, frames), downsample), name="downsample")(x)
     for k, channels in enumerate(filters, start=1):
-        x = _block(x, k, layers.Conv2D(channels, kernel_size, padding="same", use_bias=False, name=f"conv{k}"),
+        x = _block(x, k, layers.Conv2D(channels, kernel_size, padding="same", use_bias=False,
+                                               kernel_initializer=seeds.kernel(), name=f"conv{k}"),
                    layers.MaxPooling2D)
     return classifier(inputs, layers.GlobalAveragePooling2D(name="average")(x), n_classes, dropout=dropout,
-                      name=name, learning_rate=learning_rate)
+                      name=name, learning_rate=learning_rate, seeds=seeds)
 
 
 def cnn1d(input_shape: Sequence[int], n_classes: int, *, filters: int | Sequence[int] = (64, 64),
@@ -103,10 +105,11 @@ def cnn1d(input_shape: Sequence[int], n_classes: int, *, filters: int | Sequence
         Compiled; input (batch, *input_shape), output (batch, n_classes).
     """
     kernel_size, filters = check_count("kernel_size", kernel_size), check_sizes("filters", filters)
-    seeded(seed)
-    inputs, x = sequence_input(input_shape, time_axis=time_axis, dropout=input_dropout)
+    seeds = LayerSeeds(seed)
+    inputs, x = sequence_input(input_shape, time_axis=time_axis, dropout=input_dropout, seeds=seeds)
     for k, channels in enumerate(filters, start=1):
-        x = _block(x, k, layers.Conv1D(channels, kernel_size, padding="same", use_bias=False, name=f"conv{k}"),
+        x = _block(x, k, layers.Conv1D(channels, kernel_size, padding="same", use_bias=False,
+                                               kernel_initializer=seeds.kernel(), name=f"conv{k}"),
                    layers.MaxPooling1D)
     return classifier(inputs, layers.GlobalAveragePooling1D(name="average")(x), n_classes, dropout=dropout,
-                      name=name, learning_rate=learning_rate)
+                      name=name, learning_rate=learning_rate, seeds=seeds)

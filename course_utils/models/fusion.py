@@ -25,7 +25,7 @@ from keras import layers
 
 from course_utils.config import DEFAULT_SEED
 from course_utils.errors import ConfigError
-from course_utils.models.blocks import check_shape, check_sizes, classifier, normalized_input, seeded
+from course_utils.models.blocks import LayerSeeds, check_shape, check_sizes, classifier, normalized_input
 
 OUTPUT_LAYER = "probabilities"   # the softmax layer every builder of course_utils.models ends with
 
@@ -62,14 +62,14 @@ def mlp(input_shape: Sequence[int], n_classes: int, *, units: int | Sequence[int
     """
     (n_features,) = check_shape(input_shape, ndim=1, what="(features,)")
     units = () if units == () or units == [] else check_sizes("units", units)
-    seeded(seed)
+    seeds = LayerSeeds(seed)
     if standardize:
         inputs, x = normalized_input((n_features,), axis=0, name="features")
     else:
         inputs = x = keras.Input((n_features,), name="features")
     for k, width in enumerate(units, start=1):
-        x = layers.Dense(width, activation="relu", name=f"dense{k}")(x)
-    return classifier(inputs, x, n_classes, dropout=dropout, name=name, learning_rate=learning_rate)
+        x = layers.Dense(width, activation="relu", kernel_initializer=seeds.kernel(), name=f"dense{k}")(x)
+    return classifier(inputs, x, n_classes, dropout=dropout, name=name, learning_rate=learning_rate, seeds=seeds)
 
 
 def _producer(model: keras.Model, tensor):
@@ -158,7 +158,6 @@ def concat_fusion(streams: Mapping[str, keras.Model], n_classes: int, *, dropout
         Compiled; inputs: a dict with one array per stream; output (batch, n_classes).
     """
     streams = _streams(streams)
-    seeded(seed)
     inputs = _inputs(streams)
     embeddings = []
     for key, stream in streams.items():
@@ -167,7 +166,8 @@ def concat_fusion(streams: Mapping[str, keras.Model], n_classes: int, *, dropout
         encoder.trainable = False
         embeddings.append(encoder(inputs[key], training=False))
     x = layers.Concatenate(name="joined")(embeddings)
-    return classifier(inputs, x, n_classes, dropout=dropout, name=name, learning_rate=learning_rate)
+    return classifier(inputs, x, n_classes, dropout=dropout, name=name, learning_rate=learning_rate,
+                      seeds=LayerSeeds(seed))
 
 
 def _renamed(prefix: str):
@@ -201,7 +201,6 @@ def combined(branches: Mapping[str, keras.Model], n_classes: int, *, dropout: fl
     """
     if not isinstance(branches, Mapping) or not branches:
         raise ConfigError(f"branches must be a non-empty dict of models keyed by input name, got {branches!r}")
-    seeded(seed)
     inputs = _inputs(branches)
     embeddings = []
     for key, branch in branches.items():
@@ -209,7 +208,8 @@ def combined(branches: Mapping[str, keras.Model], n_classes: int, *, dropout: fl
         copy = keras.models.clone_model(branch, input_tensors=inputs[key], clone_function=_renamed(key))
         embeddings.append(copy.get_layer(f"{key}_{taken}").output)
     x = layers.Concatenate(name="joined")(embeddings) if len(embeddings) > 1 else embeddings[0]
-    return classifier(inputs, x, n_classes, dropout=dropout, name=name, learning_rate=learning_rate)
+    return classifier(inputs, x, n_classes, dropout=dropout, name=name, learning_rate=learning_rate,
+                      seeds=LayerSeeds(seed))
 
 
 def ablations(names: Sequence[str]) -> dict[str, tuple[str, ...]]:

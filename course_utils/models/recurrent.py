@@ -14,7 +14,7 @@ from typing import Sequence
 from keras import layers
 
 from course_utils.config import DEFAULT_SEED
-from course_utils.models.blocks import batch_norm, check_sizes, classifier, seeded, sequence_input
+from course_utils.models.blocks import LayerSeeds, batch_norm, check_sizes, classifier, sequence_input
 
 
 def lstm(input_shape: Sequence[int], n_classes: int, *, units: int | Sequence[int] = 64, pool: int = 1,
@@ -52,13 +52,20 @@ def lstm(input_shape: Sequence[int], n_classes: int, *, units: int | Sequence[in
         Compiled; input (batch, *input_shape), output (batch, n_classes).
     """
     units = check_sizes("units", units)
-    seeded(seed)
-    inputs, x = sequence_input(input_shape, time_axis=time_axis, pool=pool, dropout=input_dropout)
+    seeds = LayerSeeds(seed)
+    inputs, x = sequence_input(input_shape, time_axis=time_axis, pool=pool, dropout=input_dropout, seeds=seeds)
     for k, size in enumerate(units, start=1):
-        recurrent = layers.LSTM(size, return_sequences=k < len(units), name=f"lstm{k}")
-        x = (layers.Bidirectional(recurrent, name=f"bilstm{k}") if bidirectional else recurrent)(x)
+        def reader(name: str, backwards: bool = False):
+            return layers.LSTM(size, return_sequences=k < len(units), go_backwards=backwards, name=name,
+                               kernel_initializer=seeds.kernel(), recurrent_initializer=seeds.recurrent(),
+                               seed=seeds.next())
+        if bidirectional:  # each direction its own seeds (a copied layer would start with the same weights)
+            x = layers.Bidirectional(reader(f"lstm{k}"), backward_layer=reader(f"lstm{k}_backward", True),
+                                     name=f"bilstm{k}")(x)
+        else:
+            x = reader(f"lstm{k}")(x)
     return classifier(inputs, batch_norm("bn")(x), n_classes, dropout=dropout,
-                      name=name or ("bilstm" if bidirectional else "lstm"), learning_rate=learning_rate)
+                      name=name or ("bilstm" if bidirectional else "lstm"), learning_rate=learning_rate, seeds=seeds)
 
 
 def bilstm(input_shape: Sequence[int], n_classes: int, **options):

@@ -1,9 +1,11 @@
 """Audio augmentation, computed once: pitch-shifted and time-stretched copies of tracks.
 
-Each copy is written once as a FLAC file in the cache (keyed by the source file and the change),
-and its segments are computed by :func:`course_utils.features.segment_spectrograms` and cached
-like any track's, so no epoch and no second run computes them again. A copy keeps its track's id:
-it lands in the same part of a split, and only training tracks should be augmented
+Each copy is written once as a FLAC file in the cache, under the key of the course's one scheme
+(:func:`course_utils.cache.cache_key`: the source file, the change, its amount and the sample
+rate), and its segments are computed by :func:`course_utils.features.segment_spectrograms` and
+cached like any track's, so no epoch and no second run computes them again. A copy is named after
+its track (``blues.00012~pitch+2``); :func:`augmented_segments` gives its segments the original
+track's id, so they land in the same part of a split. Only training tracks should be augmented
 (:meth:`course_utils.train.Part.plus` refuses anything else).
 
 Used in: book/08_cnn.ipynb.
@@ -20,7 +22,7 @@ import pandas as pd
 import soundfile as sf
 
 from course_utils.audio import DEFAULT_SR, load_audio
-from course_utils.cache import cache_dir, cache_key, map_files
+from course_utils.cache import cache_key, cache_path, map_files
 from course_utils.data import tracks_table
 from course_utils.errors import ConfigError
 from course_utils.features import segment_spectrograms
@@ -48,7 +50,7 @@ def variant_names(*, pitch_steps: Sequence[float], stretch_rates: Sequence[float
 
 def _variant_file(path: str, *, change: str, amount: float, sr: int) -> dict:
     """Write (once) the changed copy of one file as FLAC; return its path and duration."""
-    target = cache_dir(NAME) / f"{cache_key(NAME, dict(change=change, amount=amount, sr=sr), path)}.flac"
+    target = cache_path(NAME, cache_key(NAME, dict(change=change, amount=amount, sr=sr), path), ".flac")
     if not target.is_file():
         y = load_audio(path, sr=sr)
         if change == "pitch":

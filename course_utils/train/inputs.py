@@ -58,11 +58,15 @@ class Part:
         Class index of each row in the model's output order.
     table : pd.DataFrame, n rows
         ``track_id``, ``label`` (and ``segment``, ``start``, ``end``, ``split`` ...) of each row.
+    classes : tuple of str
+        The class order of ``y``, carried with the split (:func:`split_parts`): a model trained on
+        this part outputs its probabilities in this order (empty: unknown).
     """
 
     X: np.ndarray | dict
     y: np.ndarray
     table: pd.DataFrame
+    classes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.y)
@@ -71,8 +75,9 @@ class Part:
     def n_tracks(self) -> int:
         return int(self.table["track_id"].nunique())
 
-    def plus(self, X, table: pd.DataFrame, *, classes: Sequence[str]) -> "Part":
-        """This part with extra rows (e.g. augmented copies of its tracks) appended.
+    def plus(self, X, table: pd.DataFrame, *, classes: Sequence[str] | None = None) -> "Part":
+        """This part with extra rows (e.g. augmented copies of its tracks) appended, in its class order
+        (``classes``, when given, must be the same).
 
         Raises
         ------
@@ -89,7 +94,19 @@ class Part:
         joined = ({k: np.concatenate([v, X[k]]) for k, v in self.X.items()} if isinstance(self.X, Mapping)
                   else np.concatenate([self.X, X]))
         rows = pd.concat([self.table, table], ignore_index=True)
-        return Part(joined, class_indices(rows["label"], classes), rows)
+        order = self.checked_classes(classes)
+        return Part(joined, class_indices(rows["label"], order), rows, order)
+
+    def checked_classes(self, classes: Sequence[str] | None) -> tuple[str, ...]:
+        """The class order: this part's, or ``classes`` when the part does not know it; a
+        :class:`ConfigError` when the two differ (probability columns would be mislabelled)."""
+        given = None if classes is None else tuple(map(str, classes))
+        if self.classes and given is not None and given != self.classes:
+            raise ConfigError(f"classes={list(given)} differ from the class order of the split's parts "
+                              f"{list(self.classes)}; leave classes out to use the parts' order")
+        if not (self.classes or given):
+            raise ConfigError("the class order is unknown: make the parts with train.split_parts(..., classes=...)")
+        return self.classes or given
 
 
 def split_parts(X, table: pd.DataFrame, split, *, classes: Sequence[str]) -> dict[str, Part]:
@@ -104,7 +121,7 @@ def split_parts(X, table: pd.DataFrame, split, *, classes: Sequence[str]) -> dic
     split : TrackSplit
         From :func:`course_utils.data.track_split`; rows of tracks it does not list are left out.
     classes : sequence of str
-        The model's classes in output order (``dataset.labels``).
+        The model's classes in output order (``dataset.labels``); every part carries it.
 
     Returns
     -------
@@ -120,7 +137,8 @@ def split_parts(X, table: pd.DataFrame, split, *, classes: Sequence[str]) -> dic
         index = np.flatnonzero(part == name)
         if len(index):
             rows = table.iloc[index].reset_index(drop=True).assign(split=name)
-            parts[name] = Part(_rows(X, index), class_indices(rows["label"], classes), rows)
+            parts[name] = Part(_rows(X, index), class_indices(rows["label"], classes), rows,
+                               tuple(map(str, classes)))
     if "train" not in parts:
         raise SplitError("the split leaves no training rows for these inputs")
     return parts

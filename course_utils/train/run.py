@@ -12,7 +12,8 @@ from typing import Mapping, Sequence
 
 from course_utils.config import DEFAULT_SEED, Profile
 from course_utils.errors import ConfigError
-from course_utils.evaluate import Scores, record_result
+from course_utils.cache import digest
+from course_utils.evaluate import Fingerprint, Scores, fingerprint, record_result
 from course_utils.train.fit import FitResult, fit
 from course_utils.train.predict import Predictions, predict_tracks
 
@@ -54,10 +55,12 @@ class Run:
                 "track accuracy": self.scores.accuracy, "track macro F1": self.scores.macro_f1}
 
 
-def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequence[str], split, profile: Profile,
-                        dataset, seed: int = DEFAULT_SEED, epochs: int | None = None, batch_size: int | None = None,
+def evaluate_and_record(model, parts: Mapping, *, features: str, split, profile: Profile,
+                        dataset, seed: int = DEFAULT_SEED, classes: Sequence[str] | None = None,
+                        epochs: int | None = None, batch_size: int | None = None,
                         augment=None, patience: int = 5, method: str = "mean", name: str | None = None,
-                        record: bool = True, notes: str = "", verbose: bool = True) -> Run:
+                        record: bool = True, notes: str = "", made: Fingerprint | None = None,
+                        verbose: bool = True) -> Run:
     """Fit on ``parts["train"]`` with early stopping on ``parts["valid"]``, predict ``parts["test"]`` per track,
     and record the track-level scores.
 
@@ -69,8 +72,9 @@ def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequen
         ``"train"``, ``"valid"`` and ``"test"``, from :func:`course_utils.train.split_parts`.
     features : str
         What the model reads, for the registry (e.g. ``"log-mel 3 s"``).
-    classes : sequence of str
-        The class of each model output (``dataset.labels``).
+    classes : sequence of str, optional
+        The class of each model output; default (and it must agree): the class order the parts
+        carry (:attr:`course_utils.train.Part.classes`).
     split, profile, dataset
         As in :func:`course_utils.evaluate.record_result`.
     epochs, batch_size : int, optional
@@ -83,6 +87,9 @@ def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequen
         Registry name; default the model's name, plus ``"+"`` and the augmentation's name.
     record : bool
         Write the result to the registry, with each test track's prediction.
+    made : Fingerprint, optional
+        The record's fingerprint, given by a model definition of :mod:`course_utils.zoo`; default:
+        :func:`network_fingerprint` of this model, training settings and ``features``.
 
     Returns
     -------
@@ -91,13 +98,17 @@ def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequen
     missing = [p for p in ("train", "valid", "test") if p not in parts]
     if missing:
         raise ConfigError(f"parts lacks {missing}; make them with train.split_parts(X, table, split, classes=...)")
+    classes = parts["test"].checked_classes(classes)
     name = name or (model.name if augment is None else f"{model.name}+{augment.name}")
     if verbose:
         print(f"{name} on {features}: {model.count_params():,} weights; {len(parts['train'])} training rows "
               f"({parts['train'].n_tracks} tracks), {len(parts['valid'])} validation rows")
-    result = fit(model, parts["train"], parts["valid"], epochs=epochs or profile.epochs,
-                 batch_size=batch_size or profile.batch_size, augment=augment, patience=patience, seed=seed,
-                 verbose=verbose)
+    settings = dict(epochs=epochs or profile.epochs, batch_size=batch_size or profile.batch_size, augment=augment,
+                    patience=patience)
+    if record and made is None:  # made before training: the record describes the model as built
+        made = network_fingerprint(model, training={**settings, "method": method}, features=features, split=split,
+                                   dataset=dataset, seed=seed)
+    result = fit(model, parts["train"], parts["valid"], seed=seed, verbose=verbose, **settings)
     test = parts["test"]
     predictions = predict_tracks(model, test.X, test.table, classes=classes, method=method)
     path = None
@@ -106,7 +117,20 @@ def evaluate_and_record(model, parts: Mapping, *, features: str, classes: Sequen
         path = record_result(model=name, features=features, scores=predictions.scores, split=split, profile=profile,
                              dataset=dataset, train_seconds=result.train_seconds, predict_seconds=predictions.seconds,
                              n_params=int(model.count_params()), seed=seed, predictions=predictions.tracks,
-                             notes="; ".join(n for n in (details, notes) if n))
+                             notes="; ".join(n for n in (details, notes) if n), fingerprint=made)
     if verbose:
         print(f"{name}: test tracks {predictions.scores}")
     return Run(name=name, features=features, model=model, fit=result, predictions=predictions, record=path)
+
+
+def network_fingerprint(model, *, training: Mapping, features: str, split, dataset, seed: int) -> Fingerprint:
+    """The fingerprint of a Keras model trained outside :mod:`course_utils.zoo`: its whole architecture
+    (every layer's configuration), the training settings (an augmentation by its settings) and the
+    registry name of its input."""
+    try:
+        architecture = digest(model.get_config())
+    except (NotImplementedError, TypeError, ValueError):  # a model Keras cannot describe: its size and name
+        architecture = {"name": model.name, "params": int(model.count_params())}
+    settings = {k: (repr(v) if k == "augment" and v is not None else v) for k, v in training.items()}
+    return fingerprint(definition={"trainer": "network", "architecture": architecture, "training": settings},
+                       inputs={"features": features}, data=dataset, split=split, seed=seed)

@@ -6,8 +6,6 @@ Used in: book/10_transfer_learning.ipynb.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,16 +16,18 @@ import pandas as pd
 from keras import layers
 from tqdm.auto import tqdm
 
-from course_utils.config import DEFAULT_SEED, data_home
+from course_utils.cache import cache_key, cache_path, file_identity
+from course_utils.config import DEFAULT_SEED
 from course_utils.errors import ConfigError
 from course_utils.features import spectrogram_image
 from course_utils.io import atomic_path
 from course_utils.models.blocks import check_count
 from course_utils.models.transfer.table import DEFAULT_BACKBONE, get_backbone
-from course_utils.models.transfer.weights import fetch_weights, load_backbone, weights_path
+from course_utils.models.transfer.weights import fetch_weights, load_backbone
 
 OUTPUTS = ("pooled", "frozen_part")
 FEATURES_VERSION = 1
+CACHE_NAME = "backbone_features"
 
 
 def track_images(X: np.ndarray, table: pd.DataFrame, *, size: int,
@@ -106,15 +106,10 @@ def _feature_model(name: str, *, size: int, weights, output: str, seed: int) -> 
 
 
 def _cache_file(images: np.ndarray, *, name: str, output: str, weights, seed: int) -> Path:
-    if weights == "imagenet":
-        stat = fetch_weights(name).stat()
-        identity = {"file": str(weights_path(name)), "size": stat.st_size, "mtime": stat.st_mtime_ns}
-    else:
-        identity = {"random": seed}
-    digest = hashlib.sha256(memoryview(np.ascontiguousarray(images))).hexdigest()
-    key = json.dumps({"v": FEATURES_VERSION, "backbone": name, "options": get_backbone(name).options,
-                      "output": output, "weights": identity, "images": digest, "shape": images.shape}, sort_keys=True)
-    return data_home() / "cache" / "backbone_features" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.npz"
+    weights_identity = file_identity(fetch_weights(name)) if weights == "imagenet" else {"random": seed}
+    params = {"v": FEATURES_VERSION, "backbone": name, "options": get_backbone(name).options, "output": output,
+              "weights": weights_identity}
+    return cache_path(CACHE_NAME, cache_key(CACHE_NAME, params, arrays={"images": images}))
 
 
 def backbone_features(images: np.ndarray, *, backbone: str = DEFAULT_BACKBONE, output: str = "pooled",

@@ -17,7 +17,7 @@ import keras
 from course_utils.config import DEFAULT_SEED, OFFLINE_ENV, offline
 from course_utils.embeddings import ModelAvailability, WeightsError
 from course_utils.errors import ConfigError
-from course_utils.models.blocks import seeded
+from course_utils.models.blocks import LayerSeeds
 from course_utils.models.transfer.table import BACKBONES, DEFAULT_BACKBONE, get_backbone
 
 KERAS_HOME_ENV = "KERAS_HOME"
@@ -137,7 +137,8 @@ def load_backbone(name: str = DEFAULT_BACKBONE, *, size: int, weights: str | Non
         serve every size: convolution weights do not depend on it.
     weights : {"imagenet", None}
         ``"imagenet"``: the pretrained weights (:func:`fetch_weights`). ``None``: random initial
-        weights (seeded by ``seed``), to look at the architecture or test code; the model's name then
+        weights (each kernel drawn again from its own seed, derived from ``seed``; no global random
+        state is reseeded), to look at the architecture or test code; the model's name then
         ends in ``_random``. (Random weights make a poor feature extractor as they are: the batch
         normalisation layers have no statistics of their own, and activations fade through the layers.)
 
@@ -157,7 +158,6 @@ def load_backbone(name: str = DEFAULT_BACKBONE, *, size: int, weights: str | Non
     if weights not in ("imagenet", None):
         raise ConfigError(f"weights must be 'imagenet' or None (random weights), got {weights!r}")
     path = fetch_weights(name) if weights == "imagenet" else None
-    seeded(seed)
     constructor = getattr(keras.applications, backbone.name)
     try:
         model = constructor(input_shape=(size, size, 3), include_top=False, weights=None if path is None else str(path),
@@ -165,5 +165,20 @@ def load_backbone(name: str = DEFAULT_BACKBONE, *, size: int, weights: str | Non
     except (ValueError, OSError, KeyError) as err:
         raise WeightsError(f"{path} does not load into {name} ({err}); delete it and fetch it again") from err
     if path is None:
+        _reinitialize(model, LayerSeeds(seed))
         model.name = f"{model.name}_random"
     return model
+
+
+def _reinitialize(model: keras.Model, seeds: LayerSeeds) -> None:
+    """Draw every kernel of ``model`` again with its own initializer, seeded in layer order (biases and
+    batch-normalisation statistics start at constants already)."""
+    for layer in model.layers:
+        for variable, initializer in (("kernel", "kernel_initializer"), ("depthwise_kernel", "depthwise_initializer"),
+                                      ("pointwise_kernel", "pointwise_initializer")):
+            if getattr(layer, variable, None) is None or getattr(layer, initializer, None) is None:
+                continue
+            init = getattr(layer, initializer)
+            seeded = init.__class__.from_config({**init.get_config(), "seed": seeds.next()})
+            weights = getattr(layer, variable)
+            weights.assign(seeded(weights.shape, dtype=weights.dtype))
