@@ -78,7 +78,8 @@ def check_unpacked_size(data: bytes, *, max_bytes: int) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             size = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
-        raise ConfigError(f"its estimator is not a zip archive ({type(err).__name__}: {err})") from None
+        raise ConfigError(f"its estimator is not a zip archive as skops and Keras write "
+                          f"({type(err).__name__}: {err})") from None
     if size > max_bytes:
         raise ConfigError(f"its estimator unpacks to {size} bytes, more than the limit of {max_bytes}")
 

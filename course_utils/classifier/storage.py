@@ -123,7 +123,9 @@ def check_output_path(path: str | os.PathLike) -> Path:
     if path.exists():
         try:
             read_manifest(path)
-        except SavedModelError:
+        except SavedModelError as err:
+            if err.cause == "format version":   # a model of another version: replacing it is fine
+                return path
             raise SavedModelError(path, "cannot write", "it exists and is not a saved genre classifier; refusing "
                                   "to overwrite it (delete it or choose another path)") from None
     return path
@@ -172,7 +174,7 @@ def save_classifier(classifier, path: str | os.PathLike) -> Path:
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
-    cap = MAX_BYTES.get(info.filename, 0)
+    cap = MAX_BYTES[info.filename]
     if info.file_size > cap:
         raise SavedModelError(path, "too large", f"member {info.filename} would unpack to {info.file_size} bytes; "
                                                  f"the limit is {cap}")
@@ -185,7 +187,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) ->
 
 
 def _open(path: Path) -> tuple[dict, dict[str, bytes]]:
-    """The manifest and every member of an archive, checked for names and sizes (not yet for content)."""
+    """The manifest and every other member of an archive, checked for names, sizes, format and version
+    (not yet for content)."""
     if not path.is_file():
         raise SavedModelError(path, "missing", f"no such file; expected a model written by "
                                                f"`genre-classify train -o {path}`")
@@ -201,11 +204,17 @@ def _open(path: Path) -> tuple[dict, dict[str, bytes]]:
             odd = [name for name in names if not PLAIN_NAME.match(name)]
             if odd:
                 raise SavedModelError(path, "tampered", f"member names {odd!r} are not plain file names")
-            if len(set(names)) != len(names) or len(names) > len(MAX_BYTES):
-                raise SavedModelError(path, "tampered", f"it holds members {names}, some twice or too many")
+            if len(set(names)) != len(names):
+                raise SavedModelError(path, "tampered", f"it holds members {names}, some twice")
             if MANIFEST not in names:
                 raise SavedModelError(path, "not a model", not_ours + f" (it holds {names[:5]})")
-            members = {info.filename: _read_member(archive, info, path) for info in infos}
+            manifest = _parse_manifest(path, _read_member(archive, archive.getinfo(MANIFEST), path), not_ours)
+            _check_version(path, manifest)
+            if not set(names) <= set(MAX_BYTES):
+                raise SavedModelError(path, "tampered", f"it holds members {names}, some that no model holds "
+                                                        f"(expected some of {sorted(MAX_BYTES)})")
+            members = {info.filename: _read_member(archive, info, path) for info in infos
+                       if info.filename != MANIFEST}
     except SavedModelError:
         raise
     except _ZIP_ERRORS as err:
@@ -213,13 +222,17 @@ def _open(path: Path) -> tuple[dict, dict[str, bytes]]:
         if isinstance(err, zipfile.BadZipFile) and "not a zip file" in str(err).lower():
             cause = "truncated"   # the zip directory at the end is missing: the file was cut
         raise SavedModelError(path, cause, f"its zip archive does not read ({type(err).__name__}: {err})") from None
+    return manifest, members
+
+
+def _parse_manifest(path: Path, data: bytes, not_ours: str) -> dict:
     try:
-        manifest = json.loads(members.pop(MANIFEST))
+        manifest = json.loads(data)
     except ValueError as err:
         raise SavedModelError(path, "tampered", f"{MANIFEST} is not JSON ({err})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise SavedModelError(path, "not a model", not_ours)
-    return manifest, members
+    return manifest
 
 
 def _check_version(path: Path, manifest: dict) -> None:
@@ -248,10 +261,7 @@ def read_manifest(path: str | os.PathLike) -> dict:
     SavedModelError
         If ``path`` is missing, not such an archive, or of a format version this code does not read.
     """
-    path = Path(path)
-    manifest, _ = _open(path)
-    _check_version(path, manifest)
-    return manifest
+    return _open(Path(path))[0]
 
 
 def _check_members(path: Path, manifest: dict, members: dict[str, bytes]) -> None:
@@ -315,7 +325,6 @@ def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
 
     path = Path(path)
     manifest, members = _open(path)
-    _check_version(path, manifest)
     _check_members(path, manifest, members)
     kind = _check_library(path, manifest)
     labels = _expect(path, manifest.get("labels"), list, "labels")
