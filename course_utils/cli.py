@@ -183,8 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"{PROG}: warning: {message}", file=sys.stderr)
+def _show_warning(show_other):
+    """Show the course's warnings as one line of the program's (other warnings as Python shows them)."""
+    from course_utils.classifier.storage import ModelVersionWarning
+
+    def show(message, category, *args, **kwargs) -> None:
+        if issubclass(category, ModelVersionWarning):
+            print(f"{PROG}: warning: {message}", file=sys.stderr)
+        else:
+            show_other(message, category, *args, **kwargs)
+    return show
 
 
 def main(argv: list[str] | None = None, *, fast_exit: bool | None = None) -> int:
@@ -213,7 +221,7 @@ def main(argv: list[str] | None = None, *, fast_exit: bool | None = None) -> int
             if console and not args.verbose:
                 stack.enter_context(filtered_stderr())
             stack.enter_context(warnings.catch_warnings())
-            warnings.showwarning = _show_warning
+            warnings.showwarning = _show_warning(warnings.showwarning)
             status = args.run(args)
     except CourseError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)

@@ -324,3 +324,22 @@ def test_random_byte_flips_never_escape_as_another_exception(good, tmp_path):
             outcomes["loaded"] += 1    # a flip in a timestamp or an unused field: it must still predict the same
             assert model.labels == GENRES
     assert sum(outcomes.values()) == 300 and outcomes.get("tampered", 0) > 100, outcomes
+
+
+def test_other_versions_of_safe_libraries_load_with_a_warning_saying_what_differs(good, tmp_path):
+    path = tmp_path / "older.gcm"
+    path.write_bytes(edit(lambda m: m["versions"].update(numpy="1.26.4", python="3.11.2"))(good))
+    with pytest.warns(UserWarning, match=r"numpy 1\.26\.4 \(here [\d.]+\).*this is safe") as caught:
+        model = load_classifier(path)
+    assert model.labels == GENRES and "python 3.11.2" in str(caught[0].message)
+
+
+def test_a_missing_estimator_library_is_named(good, tmp_path, monkeypatch):
+    from course_utils.classifier import storage
+
+    versions = storage.environment_versions()
+    monkeypatch.setattr(storage, "environment_versions", lambda: {**versions, "scikit-learn": None})
+    path = tmp_path / "model.gcm"
+    path.write_bytes(good)
+    with pytest.raises(SavedModelError, match="needs a package: its estimator needs scikit-learn .* not installed"):
+        load_classifier(path)
