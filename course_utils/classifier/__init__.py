@@ -18,12 +18,12 @@ from course_utils.classifier.genre import Evaluation, GenreClassifier, Predictio
 from course_utils.classifier.inputs import EmbeddingInput, FeatureInput
 from course_utils.classifier.output import FORMATS, format_evaluation, format_predictions
 from course_utils.classifier.recipes import DEFAULT_RECIPE, RECIPES, Recipe, get_recipe
-from course_utils.classifier.storage import FORMAT_VERSION, SavedModelError, file_sha256, save_classifier
+from course_utils.classifier.storage import FORMAT_VERSION, SavedModelError, save_classifier
 from course_utils.classifier.training import Overlap, TrainingTracks
 
 __all__ = [
     "DEFAULT_RECIPE", "FORMATS", "FORMAT_VERSION", "RECIPES", "EmbeddingInput", "Evaluation", "FeatureInput",
-    "GenreClassifier", "Overlap", "Predictions", "Recipe", "SavedModelError", "TrainingTracks", "file_sha256",
-    "find_audio_files", "format_evaluation", "format_predictions", "get_recipe", "load_classifier", "predict_paths",
+    "GenreClassifier", "Overlap", "Predictions", "Recipe", "SavedModelError", "TrainingTracks", "find_audio_files",
+    "format_evaluation", "format_predictions", "get_recipe", "load_classifier", "predict_paths",
     "save_classifier", "train_classifier",
 ]

@@ -39,6 +39,7 @@ from course_utils.classifier.estimators import KINDS, kind_of
 from course_utils.classifier.inputs import input_from_params
 from course_utils.classifier.sklearn_format import UntrustedTypes, named_types
 from course_utils.classifier.training import TrainingTracks
+from course_utils.data.download import file_sha256
 from course_utils.errors import ConfigError, CourseError
 from course_utils.io import atomic_path
 
@@ -79,15 +80,6 @@ class ModelVersionWarning(UserWarning):
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """The SHA-256 of a whole file (what ``--trust`` asks for)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(2**20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def environment_versions() -> dict[str, str | None]:

@@ -11,21 +11,18 @@ Used in: :mod:`course_utils.classifier.genre` (training and ``evaluate``), ``gen
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
+
+from course_utils.data.download import file_sha256
 
 DIGEST_CHARS = 32   # 128 bits of the SHA-256: enough to tell files apart, half the manifest size
 
 
 def file_digest(path) -> str:
     """The first :data:`DIGEST_CHARS` hex digits of the SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(2**20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:DIGEST_CHARS]
+    return file_sha256(path)[:DIGEST_CHARS]
 
 
 def _artists(tracks: pd.DataFrame) -> list[str | None]:
