@@ -153,6 +153,13 @@ def zip_bomb_manifest(data: bytes) -> bytes:
     return pack(manifest, members)
 
 
+def yamnet_with_pooling(data: bytes, pooling: str) -> bytes:
+    manifest, _ = unpack(data)
+    manifest.update(input={"kind": "embedding", **EmbeddingInput("yamnet", pooling=pooling).params()}, width=1024,
+                    feature_names=None)
+    return pack(manifest, {"estimator.skops": skops.io.dumps(fitted("musicnn_logreg", width=1024))})
+
+
 def musicnn_with_broken_network(data: bytes) -> bytes:
     manifest, members = unpack(data)
     manifest.update(input={"kind": "embedding", **EmbeddingInput(layer="penultimate").params()}, width=200,
@@ -217,6 +224,9 @@ CASES = {
     "scikit-learn type off the list": (lambda d, t: replace_estimator(
         lambda: skops.io.dumps(RandomForestClassifier(n_estimators=2).fit(np.eye(4), GENRES)))(d),
         "untrusted types", "RandomForestClassifier"),
+    "input parameter of the wrong type": (lambda d, t: edit(lambda m: m["input"].update(n_mfcc="20"))(d), "tampered",
+                                          "input parameter n_mfcc is '20', expected a int"),
+    "unknown pooling": (lambda d, t: yamnet_with_pooling(d, "max"), "inconsistent", "pooling must be one of"),
     "musicnn network that is no network": (lambda d, t: musicnn_with_broken_network(d), "inconsistent",
                                            "network does not load"),
 }

@@ -22,6 +22,7 @@ Used in: :meth:`course_utils.classifier.GenreClassifier.save` and ``.load``, ``g
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -36,7 +37,7 @@ from pathlib import Path
 
 from course_utils.classifier.consistency import check_consistency, feature_names
 from course_utils.classifier.estimators import KINDS, kind_of
-from course_utils.classifier.inputs import input_from_params
+from course_utils.classifier.inputs import INPUTS, input_from_params
 from course_utils.classifier.sklearn_format import UntrustedTypes, named_types
 from course_utils.classifier.training import TrainingTracks
 from course_utils.data.download import file_sha256
@@ -294,6 +295,20 @@ def _check_library(path: Path, manifest: dict):
     return kind
 
 
+def _check_input_types(path: Path, params: dict) -> None:
+    """Each input parameter has the type of its field's default (a number where a number is expected...)."""
+    cls = INPUTS.get(params.get("kind"))
+    for field in dataclasses.fields(cls) if cls else ():
+        if field.name not in params or field.default is dataclasses.MISSING:
+            continue
+        value, default = params[field.name], field.default
+        allowed = (str, type(None)) if default is None else (int, float) if isinstance(default, float) \
+            else (type(default),)
+        if not isinstance(value, allowed) or isinstance(value, bool) != isinstance(default, bool):
+            raise SavedModelError(path, "tampered", f"its input parameter {field.name} is {value!r}, expected a "
+                                                    f"{' or '.join(t.__name__ for t in allowed)}")
+
+
 def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
     """Read and check a file written by :func:`save_classifier`; the fields of a ``GenreClassifier``.
 
@@ -325,8 +340,9 @@ def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
     name = _expect(path, manifest.get("name"), str, "name")
     trained_on = _expect(path, manifest.get("trained_on", {}), dict, "trained_on")
     width = _expect(path, manifest.get("width"), int, "width")
+    _check_input_types(path, _expect(path, manifest.get("input"), dict, "input"))
     try:
-        model_input = input_from_params(_expect(path, manifest.get("input"), dict, "input"), members)
+        model_input = input_from_params(manifest["input"], members)
         training_tracks = TrainingTracks.from_json(manifest.get("training_tracks"))
     except (ConfigError, TypeError, ValueError) as err:
         raise SavedModelError(path, "inconsistent", str(err)) from None
@@ -352,7 +368,7 @@ def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
     try:
         check_consistency(kind=kind, estimator=estimator, labels=labels, width=width, model_input=model_input,
                           names=manifest.get("feature_names"))
-    except ConfigError as err:
+    except (ConfigError, TypeError, ValueError) as err:
         raise SavedModelError(path, "inconsistent", str(err)) from None
     return {"name": name, "input": model_input, "estimator": estimator, "labels": labels,
             "trained_on": trained_on, "training_tracks": training_tracks}
