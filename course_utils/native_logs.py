@@ -74,6 +74,6 @@ def filtered_stderr() -> Iterator[None]:
         sys.stderr.flush()
         sys.stderr = python_stderr
         os.dup2(terminal, 2)   # closes the pipe's last writer in this process: the reader sees its end
-        reader.join(timeout=2.0)
+        reader.join(timeout=0.5)
         if not reader.is_alive():   # else a child process still holds the pipe: leave the reader its output
             os.close(terminal)

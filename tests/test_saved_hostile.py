@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pickle
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def pack(manifest: dict, members: dict[str, bytes], *, rehash: bool = True, extr
         manifest = {**manifest, "files": {name: {"sha256": hashlib.sha256(value).hexdigest(), "size": len(value)}
                                           for name, value in members.items()}}
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)   # "Duplicate name": what a hostile file may hold
         archive.writestr(MANIFEST, json.dumps(manifest))
         for name, value in [*members.items(), *extra]:
             archive.writestr(name, value)

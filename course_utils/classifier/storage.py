@@ -309,6 +309,28 @@ def _check_input_types(path: Path, params: dict) -> None:
                                                     f"{' or '.join(t.__name__ for t in allowed)}")
 
 
+def _load_estimator(path: Path, kind, members: dict[str, bytes], trust: str | None):
+    if kind.file not in members:
+        raise SavedModelError(path, "tampered", f"it lacks its estimator {kind.file}")
+    data, cap = members[kind.file], MAX_BYTES[kind.file]
+    trusted = frozenset()
+    if trust is not None:
+        digest = file_sha256(path)
+        if trust.lower() != digest:
+            raise SavedModelError(path, "untrusted types", f"--trust {trust} is not this file's SHA-256 ({digest})")
+    try:
+        if trust is not None and kind.kind == "sklearn":
+            trusted = frozenset(named_types(data, max_bytes=cap))
+        return kind.load(data, max_bytes=cap, trusted_types=trusted)
+    except UntrustedTypes as err:
+        raise SavedModelError(path, "untrusted types", f"{err}. They are refused because building them could run "
+                              f"code. If you trust where this file comes from, load it with --trust "
+                              f"{file_sha256(path)} (its SHA-256; trust= in Python)") from None
+    except Exception as err:   # skops and Keras raise many kinds on a hostile estimator; all mean the same here
+        raise SavedModelError(path, "tampered", f"its estimator {kind.file} does not load "
+                                                f"({type(err).__name__}: {err})") from None
+
+
 def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
     """Read and check a file written by :func:`save_classifier`; the fields of a ``GenreClassifier``.
 
@@ -329,7 +351,6 @@ def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
     SavedModelError
         For every way the file can be wrong; its ``cause`` says which (:data:`CAUSES`).
     """
-
     path = Path(path)
     manifest, members = _open(path)
     _check_members(path, manifest, members)
@@ -346,25 +367,7 @@ def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
         training_tracks = TrainingTracks.from_json(manifest.get("training_tracks"))
     except (ConfigError, TypeError, ValueError) as err:
         raise SavedModelError(path, "inconsistent", str(err)) from None
-    if kind.file not in members:
-        raise SavedModelError(path, "tampered", f"it lacks its estimator {kind.file}")
-    trusted = frozenset()
-    if trust is not None:
-        digest = file_sha256(path)
-        if trust.lower() != digest:
-            raise SavedModelError(path, "untrusted types", f"--trust {trust} is not this file's SHA-256 ({digest})")
-    try:
-        if trust is not None:
-            trusted = frozenset(named_types(members[kind.file], max_bytes=MAX_BYTES[kind.file])) \
-                if kind.kind == "sklearn" else frozenset()
-        estimator = kind.load(members[kind.file], max_bytes=MAX_BYTES[kind.file], trusted_types=trusted)
-    except UntrustedTypes as err:
-        raise SavedModelError(path, "untrusted types", f"{err}. They are refused because building them could run "
-                              f"code. If you trust where this file comes from, load it with --trust "
-                              f"{file_sha256(path)} (its SHA-256)") from None
-    except Exception as err:   # skops and Keras raise many kinds on a hostile estimator; all mean the same here
-        raise SavedModelError(path, "tampered", f"its estimator {kind.file} does not load "
-                                                f"({type(err).__name__}: {err})") from None
+    estimator = _load_estimator(path, kind, members, trust)
     try:
         check_consistency(kind=kind, estimator=estimator, labels=labels, width=width, model_input=model_input,
                           names=manifest.get("feature_names"))
