@@ -60,8 +60,9 @@ def _evaluate(args) -> int:
     evaluation = classifier.evaluate(dataset, progress=not args.quiet)
     print(classifier.describe())
     sys.stdout.write(format_evaluation(evaluation))
-    if evaluation.overlap is not None and evaluation.overlap.warning():
-        print(f"{PROG}: warning: {evaluation.overlap.warning()}", file=sys.stderr)
+    overlap_warning = evaluation.overlap.warning() if evaluation.overlap is not None else None
+    if overlap_warning:
+        print(f"{PROG}: warning: {overlap_warning}", file=sys.stderr)
     return _report(evaluation.predictions.problems)
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Print the README's example genre-classify session, run afresh in an empty temporary folder so that
-# every path shown is relative. Progress bars are left out; the program's own lines on standard
-# error ("genre-classify: ...") are kept. Usage: scripts/cli_transcript.sh > transcript.txt
+# every path shown is relative. Standard error is shown in place, progress bars left out.
+# Usage: scripts/cli_transcript.sh > transcript.txt
 set -uo pipefail
 script=${GENRE_CLASSIFY:-genre-classify}
 command -v "$script" >/dev/null || script="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/genre-classify"
@@ -9,9 +9,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-show() {   # show "command line" : print it after a prompt, run it, keep stdout and the program's stderr lines
+export PYTHONUNBUFFERED=1   # standard output and error in the order they were written
+
+show() {   # show "command line": print it after a prompt, run it, drop the progress bars (tqdm's "NN%|")
   echo "\$ $1"
-  { bash -c "${1//genre-classify/\"$script\"}" 2>&1 1>&3 | tr '\r' '\n' | grep -E '^genre-classify: '; } 3>&1
+  bash -c "${1//genre-classify/\"$script\"}" 2>&1 | sed -E 's/.*\r//' | grep -v -E '[0-9]+%\|'
 }
 
 show "genre-classify synth synth-train --per-genre 10 --seconds 10"

@@ -250,3 +250,10 @@ def test_evaluate_reports_and_warns_about_overlap_with_the_training_data(trained
     status, out, err = run(capsys, "evaluate", "-m", trained / "genres.gcm", tmp_path / "other", "-q")
     assert status == 0 and "overlap   : 0 of 10 tracks were training tracks" in out
     assert "warning" not in err           # same track ids (blues.00000 ...), other audio: not the same tracks
+
+
+def test_the_readme_session_shows_no_machine_paths_and_never_calls_synthetic_data_real():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    session = readme.split("```console\n$ genre-classify synth synth-train", 1)[1].split("```", 1)[0]
+    assert not re.search(r"(?<![\w.])/(work|home|tmp|root|Users)/", session)
+    assert "real audio" not in session and "synthetic GTZAN (synthetic)" in session

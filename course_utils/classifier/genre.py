@@ -165,7 +165,8 @@ class GenreClassifier:
         return Predictions(self.labels, files, table, pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
 
     def evaluate(self, dataset, *, progress: bool = True) -> Evaluation:
-        """Predict every track of a labelled data set and score the predictions.
+        """Predict every track of a labelled data set, score the predictions, and count the evaluated tracks
+        and artists that were training tracks and artists (:attr:`Evaluation.overlap`).
 
         Parameters
         ----------
