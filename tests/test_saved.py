@@ -208,6 +208,20 @@ def test_keras_estimator_round_trips(musicnn_model, synthetic, tmp_path):
     assert before.files.equals(after.files) and before.segments.equals(after.segments)
 
 
+def test_keras_code_loads_only_when_the_file_is_trusted(features_model, tmp_path):
+    import keras
+
+    from course_utils.classifier.storage import file_sha256
+
+    network = keras.Sequential([keras.Input((57,)), keras.layers.Lambda(lambda x: x * 2.0),
+                                keras.layers.Dense(len(features_model.labels), activation="softmax")])
+    path = GenreClassifier("keras_lambda", features_model.input, network, features_model.labels).save(
+        tmp_path / "lambda.gcm")
+    with pytest.raises(SavedModelError, match=r"untrusted types: .*Lambda.* --trust [0-9a-f]{64}"):
+        load_classifier(path)
+    assert load_classifier(path, trust=file_sha256(path)).name == "keras_lambda"
+
+
 def test_unsaveable_estimator_is_named(features_model, tmp_path):
     odd = GenreClassifier("odd", features_model.input, object(), features_model.labels)
     with pytest.raises(ConfigError, match="cannot save a object"):

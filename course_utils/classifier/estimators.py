@@ -45,7 +45,15 @@ def _load_keras(data: bytes, *, max_bytes: int, trusted_types: frozenset[str] = 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "estimator.keras"
         path.write_bytes(data)
-        return keras.saving.load_model(path, compile=False, safe_mode=True)   # safe mode: no code from the file
+        try:   # safe mode: no Python code from the file (a Lambda layer), unless the caller trusts it
+            return keras.saving.load_model(path, compile=False, safe_mode=KERAS_CODE not in trusted_types)
+        except ValueError as err:
+            if "safe_mode" in str(err):
+                raise sklearn_format.UntrustedTypes([KERAS_CODE]) from None
+            raise
+
+
+KERAS_CODE = "Python code in a Keras layer (Lambda)"
 
 
 def _proba_keras(estimator, X: np.ndarray, labels: list[str]) -> np.ndarray:

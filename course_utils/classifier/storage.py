@@ -36,7 +36,7 @@ from importlib import metadata
 from pathlib import Path
 
 from course_utils.classifier.consistency import check_consistency, feature_names
-from course_utils.classifier.estimators import KINDS, kind_of
+from course_utils.classifier.estimators import KERAS_CODE, KINDS, kind_of
 from course_utils.classifier.inputs import INPUTS, input_from_params
 from course_utils.classifier.sklearn_format import UntrustedTypes, named_types
 from course_utils.classifier.training import TrainingTracks
@@ -319,8 +319,8 @@ def _load_estimator(path: Path, kind, members: dict[str, bytes], trust: str | No
         if trust.lower() != digest:
             raise SavedModelError(path, "untrusted types", f"--trust {trust} is not this file's SHA-256 ({digest})")
     try:
-        if trust is not None and kind.kind == "sklearn":
-            trusted = frozenset(named_types(data, max_bytes=cap))
+        if trust is not None:
+            trusted = frozenset(named_types(data, max_bytes=cap)) if kind.kind == "sklearn" else frozenset({KERAS_CODE})
         return kind.load(data, max_bytes=cap, trusted_types=trusted)
     except UntrustedTypes as err:
         raise SavedModelError(path, "untrusted types", f"{err}. They are refused because building them could run "
