@@ -165,8 +165,10 @@ def test_loading_refuses_files_that_are_not_models(features_model, tmp_path):
     text.write_text("not a model")
     with pytest.raises(SavedModelError, match="notes.txt: not a model: expected a zip archive"):
         load_classifier(text)
-    with pytest.raises(SavedModelError, match="no such file"):
+    with pytest.raises(SavedModelError, match="missing: no such file"):
         load_classifier(tmp_path / "missing.gcm")
+    with pytest.raises(SavedModelError, match="not a model: it is a folder"):
+        load_classifier(tmp_path)
     bare = tmp_path / "bare.zip"
     with zipfile.ZipFile(bare, "w") as archive:
         archive.writestr("readme.txt", "hello")

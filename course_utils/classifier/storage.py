@@ -53,7 +53,7 @@ MAX_BYTES = {MANIFEST: 16 * 2**20, "estimator.skops": 256 * 2**20, "estimator.ke
 # Versions recorded in every model; those of the estimator's library must match (estimators.KINDS).
 RECORDED = ("numpy", "scipy", "scikit-learn", "skops", "tensorflow", "keras", "ai-edge-litert")
 PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-CAUSES = ("missing", "not a model", "truncated", "tampered", "too large", "format version", "needs a package",
+CAUSES = ("missing", "unreadable", "not a model", "truncated", "tampered", "too large", "format version", "needs a package",
           "inconsistent", "untrusted types", "cannot write")
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError,
                OverflowError, KeyError, IndexError, TypeError)
@@ -182,13 +182,18 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) ->
 def _open(path: Path) -> tuple[dict, dict[str, bytes]]:
     """The manifest and every other member of an archive, checked for names, sizes, format and version
     (not yet for content)."""
+    not_ours = f"expected a zip archive holding {MANIFEST} of format {FORMAT!r}, written by `genre-classify train`"
+    if path.is_dir():
+        raise SavedModelError(path, "not a model", f"it is a folder; {not_ours}")
     if not path.is_file():
         raise SavedModelError(path, "missing", f"no such file; expected a model written by "
                                                f"`genre-classify train -o {path}`")
-    not_ours = f"expected a zip archive holding {MANIFEST} of format {FORMAT!r}, written by `genre-classify train`"
     try:
         with open(path, "rb") as handle:
             head = handle.read(4)
+    except OSError as err:
+        raise SavedModelError(path, "unreadable", f"it cannot be read ({err.strerror})") from None
+    try:
         if head != b"PK\x03\x04":
             raise SavedModelError(path, "not a model", not_ours + " (this is not a zip archive)")
         with zipfile.ZipFile(path) as archive:
