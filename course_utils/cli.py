@@ -4,7 +4,8 @@ This module only parses arguments and calls :mod:`course_utils.classifier` (and 
 so everything the command does is tested through the package. Results go to standard output;
 progress bars, warnings and errors go to standard error, so CSV and JSON output stays clean.
 Exit status: 0 on success, 1 when an error stopped the command or some file could not be
-predicted, 2 for a command line that does not parse.
+predicted, 2 for a command line that does not parse. TensorFlow's and LiteRT's own log lines are
+left out of standard error unless ``--verbose`` is given (:mod:`course_utils.native_logs`).
 
 Used in: the README's section *Command line*.
 """
@@ -12,22 +13,21 @@ Used in: the README's section *Command line*.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
-import os
 import sys
-from pathlib import Path
-
-# TensorFlow's C++ start-up lines would mix into the output; its warnings and errors still show.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import warnings
 
 PROG = "genre-classify"
 
 
 def _train(args) -> int:
     from course_utils.classifier import train_classifier
+    from course_utils.classifier.storage import check_output_path
     from course_utils.data import load_dataset
 
-    dataset = load_dataset(Path(args.data_dir).resolve(), on_error="skip" if args.skip_unreadable else "raise")
+    check_output_path(args.output)   # before any work
+    dataset = load_dataset(args.data_dir, on_error="skip" if args.skip_unreadable else "raise")
     print(f"data set  : {dataset.describe()}")
     classifier = train_classifier(dataset, model=args.model, seed=args.seed, n_jobs=args.jobs,
                                   cache=not args.no_cache)
@@ -45,7 +45,7 @@ def _report(problems) -> int:
 def _predict(args) -> int:
     from course_utils.classifier import format_predictions, load_classifier, predict_paths
 
-    classifier = load_classifier(args.model)
+    classifier = load_classifier(args.model, trust=args.trust)
     predictions = predict_paths(classifier, args.paths, segments=args.segments, progress=not args.quiet)
     sys.stdout.write(format_predictions(predictions, format=args.format))
     return _report(predictions.problems)
@@ -55,11 +55,14 @@ def _evaluate(args) -> int:
     from course_utils.classifier import format_evaluation, load_classifier
     from course_utils.data import load_dataset
 
-    classifier = load_classifier(args.model)
-    dataset = load_dataset(Path(args.data_dir).resolve(), on_error="skip" if args.skip_unreadable else "raise")
+    classifier = load_classifier(args.model, trust=args.trust)
+    dataset = load_dataset(args.data_dir, on_error="skip" if args.skip_unreadable else "raise")
     evaluation = classifier.evaluate(dataset, progress=not args.quiet)
     print(classifier.describe())
     sys.stdout.write(format_evaluation(evaluation))
+    overlap_warning = evaluation.overlap.warning() if evaluation.overlap is not None else None
+    if overlap_warning:
+        print(f"{PROG}: warning: {overlap_warning}", file=sys.stderr)
     return _report(evaluation.predictions.problems)
 
 
@@ -102,9 +105,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s (course_utils {__version__})")
     commands = parser.add_subparsers(title="commands", dest="command", required=True, metavar="COMMAND")
 
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="also show TensorFlow's and LiteRT's own log lines on standard error (hidden by default)")
+    trusting = argparse.ArgumentParser(add_help=False)
+    trusting.add_argument("--trust", metavar="SHA256",
+                          help="load a model whose estimator names types outside the course's allow-list; give the "
+                               "file's SHA-256, which the refusal shows. Building such types can run code: only for "
+                               "a file whose origin you trust")
     models = "\n".join(f"  {name:<16} {recipe.summary}" for name, recipe in RECIPES.items())
     train = commands.add_parser(
-        "train", help="train a model on a labelled folder and save it",
+        "train", parents=[common], help="train a model on a labelled folder and save it",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train a genre classifier on every track of DATA_DIR and save it to one file.",
         epilog=f"models (--model):\n{models}")
@@ -112,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder of <label>/<audio files> in any layout the data layer reads "
                             "(e.g. GTZAN's genres/<genre>/*.au or Kaggle's Data/genres_original)")
     train.add_argument("-o", "--output", metavar="MODEL_PATH", required=True,
-                       help="file to write the trained model to (replaced only if it is a saved model)")
+                       help="file to write the trained model to (replaced only if it is a saved model; checked "
+                            "before training)")
     train.add_argument("--model", default=DEFAULT_RECIPE, choices=list(RECIPES), metavar="NAME",
                        help=f"which model to train (default: {DEFAULT_RECIPE}, the most accurate on real audio; "
                             "the list is below)")
@@ -127,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=_train)
 
     predict = commands.add_parser(
-        "predict", help="predict the genre of audio files",
+        "predict", parents=[common, trusting], help="predict the genre of audio files",
         description="Predict the genre of each audio file. Files that cannot be decoded are named on standard "
                     "error with the reason and get no row; the others are still predicted, and the exit "
                     "status is then 1.")
@@ -145,9 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(run=_predict)
 
     evaluate = commands.add_parser(
-        "evaluate", help="score a model on a labelled folder",
-        description="Predict every track of DATA_DIR and print the accuracy with its 95% interval, the "
-                    "per-genre report (precision, recall, F1) and the confusion matrix.")
+        "evaluate", parents=[common, trusting], help="score a model on a labelled folder",
+        description="Predict every track of DATA_DIR and print how many of its tracks and artists the model was "
+                    "trained on (with a warning on standard error when any), the accuracy with its 95% interval, "
+                    "the per-genre report (precision, recall, F1) and the confusion matrix.")
     evaluate.add_argument("-m", "--model", metavar="MODEL_PATH", required=True, help="a model saved by 'train'")
     evaluate.add_argument("data_dir", metavar="DATA_DIR", help="folder of <label>/<audio files>, as for 'train'")
     evaluate.add_argument("--skip-unreadable", action="store_true",
@@ -157,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     profile = get_profile()
     synth = commands.add_parser(
-        "synth", help="write the synthetic GTZAN",
+        "synth", parents=[common], help="write the synthetic GTZAN",
         description="Write the course's synthetic GTZAN (music synthesised per genre, deterministic for a seed) "
                     "as OUT_DIR/genres/<genre>/<genre>.000NN.wav.")
     synth.add_argument("out_dir", metavar="OUT_DIR", help="folder to write into (created if missing)")
@@ -171,26 +184,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(show_other):
+    """Show the course's warnings as one line of the program's (other warnings as Python shows them)."""
+    from course_utils.classifier.storage import ModelVersionWarning
+
+    def show(message, category, *args, **kwargs) -> None:
+        if issubclass(category, ModelVersionWarning):
+            print(f"{PROG}: warning: {message}", file=sys.stderr)
+        else:
+            show_other(message, category, *args, **kwargs)
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``genre-classify`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
-    Run as the console script (``argv`` not given), it freezes the garbage collector's objects
-    before returning: the interpreter's last collection at exit then skips the objects of SciPy,
-    librosa's numba and pandas, which it would otherwise walk for about 0.5 s of CPU time, a tenth
-    of a prediction. The process still exits normally (``atexit`` handlers, flushed and closed files).
+    Run as the console script (``argv`` not given), native log lines are filtered out of
+    descriptor 2 (:func:`course_utils.native_logs.filtered_stderr`) unless ``--verbose``, and the
+    garbage collector's objects are frozen before returning: the interpreter's last collection at
+    exit then skips the objects of SciPy, librosa's numba and pandas, which it would otherwise walk
+    for about 0.5 s of CPU time, a tenth of a prediction. The process still exits normally
+    (``atexit`` handlers, flushed and closed files).
     """
     from course_utils.errors import CourseError
+    from course_utils.native_logs import filtered_stderr, quiet_environment
 
+    console = argv is None
     try:
         args = build_parser().parse_args(argv)
-        status = args.run(args)
+        if not args.verbose:
+            quiet_environment()
+        with contextlib.ExitStack() as stack:
+            if console and not args.verbose:
+                stack.enter_context(filtered_stderr())
+            stack.enter_context(warnings.catch_warnings())
+            warnings.showwarning = _show_warning(warnings.showwarning)
+            status = args.run(args)
     except CourseError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         status = 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         status = 130
-    if argv is None:
+    if console:
         gc.freeze()
     return status
 

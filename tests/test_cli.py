@@ -17,6 +17,7 @@ import soundfile as sf
 
 from course_utils.classifier import RECIPES, load_classifier
 from course_utils.cli import main
+from course_utils.native_logs import NATIVE_LOG_LINE
 
 GENRES = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock"]
 SCRIPT = Path(sys.executable).with_name("genre-classify")
@@ -24,13 +25,18 @@ SCRIPT = Path(sys.executable).with_name("genre-classify")
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    """A synthetic set written by ``synth`` and the default model trained on it by ``train``."""
+    """A synthetic set written by ``synth`` and the default model trained on it by the installed ``train``
+    (with an empty data home, so TensorFlow runs; its standard streams are kept in ``train.out``/``train.err``)."""
     root = tmp_path_factory.mktemp("cli")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COURSE_DATA_HOME", str(root / "home"))
         patch.setenv("COURSE_OFFLINE", "1")
         assert main(["synth", str(root / "data"), "--per-genre", "3", "--seconds", "4", "--seed", "5"]) == 0
-        assert main(["train", str(root / "data"), "-o", str(root / "genres.gcm")]) == 0
+        done = subprocess.run([str(SCRIPT), "train", str(root / "data"), "-o", str(root / "genres.gcm")],
+                              capture_output=True, text=True, timeout=900, env=dict(os.environ))
+    (root / "train.out").write_text(done.stdout)
+    (root / "train.err").write_text(done.stderr)
+    assert done.returncode == 0, done.stderr
     return root
 
 
@@ -130,7 +136,7 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path, capsys):
     fake.write_text("hello")
     status, out, err = run(capsys, "predict", "-m", fake, tmp_path)
     assert status == 1 and out == ""
-    assert f"genre-classify: error: {fake} is not a genre classifier saved by course_utils" in err
+    assert f"genre-classify: error: {fake}: not a model: expected a zip archive" in err
 
 
 def test_bad_arguments_exit_2(capsys):
@@ -145,9 +151,10 @@ def test_bad_arguments_exit_2(capsys):
 @pytest.mark.parametrize("command, documented", [
     ("train", ["DATA_DIR", "-o MODEL_PATH", "--model NAME", "--seed", "--jobs", "--no-cache", "--skip-unreadable",
                *RECIPES]),
-    ("predict", ["-m MODEL_PATH", "PATH [PATH ...]", "--format {table,csv,json}", "--segments", "--quiet",
+    ("predict", ["-m MODEL_PATH", "PATH [PATH ...]", "--format {table,csv,json}", "--segments", "--quiet", "--trust",
                  "path,genre,<one probability column per genre>"]),
-    ("evaluate", ["-m MODEL_PATH", "DATA_DIR", "--skip-unreadable", "--quiet", "95%"]),
+    ("evaluate", ["-m MODEL_PATH", "DATA_DIR", "--skip-unreadable", "--quiet", "95%", "--trust SHA256",
+                  "--verbose", "trained on"]),
     ("synth", ["OUT_DIR", "--per-genre N", "--seconds S", "--seed K"]),
 ])
 def test_help_documents_every_option(capsys, command, documented):
@@ -176,3 +183,77 @@ def test_synth_shows_its_progress_on_standard_error(tmp_path, capsys):
     assert main(["synth", str(tmp_path / "data"), "--per-genre", "1", "--seconds", "1", "--seed", "2"]) == 0
     out, err = capsys.readouterr()
     assert "synthetic GTZAN" in err and "10/10" in err and "synthetic GTZAN" not in out
+
+
+def native_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if NATIVE_LOG_LINE.match(line.encode())]
+
+
+def test_standard_error_holds_no_tensorflow_log_lines(trained):
+    """Training ran TensorFlow (cold caches) and predicting runs LiteRT: neither prints its C++ log lines;
+    --verbose shows them (so this test would see them)."""
+    train_err = (trained / "train.err").read_text()
+    assert native_lines(train_err) == [] and "absl" not in train_err and "oneDNN" not in train_err
+    assert "MSD_musicnn embeddings" in train_err          # progress bars still show
+    clip = trained / "data" / "genres" / "jazz" / "jazz.00000.wav"
+    env = {**os.environ, "COURSE_DATA_HOME": str(trained / "home"), "COURSE_OFFLINE": "1"}
+    quiet, verbose = (subprocess.run([str(SCRIPT), "predict", "-m", str(trained / "genres.gcm"), str(clip), *extra],
+                                     capture_output=True, text=True, timeout=120, env=env)
+                      for extra in ([], ["--verbose"]))
+    assert quiet.returncode == verbose.returncode == 0 and quiet.stdout == verbose.stdout
+    assert quiet.stderr == ""
+    assert any("XNNPACK" in line for line in native_lines(verbose.stderr)), verbose.stderr
+
+
+def test_a_native_line_that_is_not_a_log_line_still_shows(tmp_path):
+    probe = ("import os, sys; from course_utils.native_logs import filtered_stderr\n"
+             "with filtered_stderr():\n"
+             "    os.write(2, b'WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\\n')\n"
+             "    os.write(2, b'I0000 00:00:1796422029.924508    8337 port.cc:153] oneDNN custom operations are on\\n')\n"
+             "    os.write(2, b'Fatal Python error: a crash report\\n')\n"
+             "    print('the program speaks', file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert sorted(done.stderr.splitlines()) == ["Fatal Python error: a crash report", "the program speaks"]
+
+
+def test_train_checks_its_output_before_any_work(tmp_path, capsys):
+    precious = tmp_path / "thesis.txt"
+    precious.write_text("years of work")
+    missing_data = tmp_path / "no-data-here"        # the data would fail next: the output is checked first
+    for output, message in ((precious, "refusing to overwrite"), (tmp_path, "it is a folder"),
+                            (tmp_path / "gone" / "m.gcm", "does not exist; create it first")):
+        status, out, err = run(capsys, "train", missing_data, "-o", output)
+        assert status == 1 and out == "" and f"{output}: cannot write: " in err and message in err
+    assert precious.read_text() == "years of work"
+    if os.geteuid() != 0:                           # root writes everywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        status, _, err = run(capsys, "train", missing_data, "-o", locked / "m.gcm")
+        assert status == 1 and "is not writable" in err
+
+
+def test_synthetic_data_is_never_called_real_and_paths_stay_as_given(trained, capsys):
+    train_out = (trained / "train.out").read_text()
+    assert "synthetic GTZAN (synthetic)" in train_out and "real audio" not in train_out
+    assert "root=" not in train_out                   # no path of the training machine in the model
+    status, out, _ = run(capsys, "evaluate", "-m", trained / "genres.gcm", trained / "data", "-q")
+    assert "synthetic GTZAN (synthetic)" in out and "real audio" not in out
+
+
+def test_evaluate_reports_and_warns_about_overlap_with_the_training_data(trained, tmp_path, capsys):
+    status, out, err = run(capsys, "evaluate", "-m", trained / "genres.gcm", trained / "data", "-q")
+    assert status == 0 and "overlap   : 30 of 30 tracks were training tracks" in out
+    assert "genre-classify: warning: 30 of the 30 evaluated tracks were training tracks" in err
+    assert main(["synth", str(tmp_path / "other"), "--per-genre", "1", "--seconds", "4", "--seed", "9"]) == 0
+    capsys.readouterr()
+    status, out, err = run(capsys, "evaluate", "-m", trained / "genres.gcm", tmp_path / "other", "-q")
+    assert status == 0 and "overlap   : 0 of 10 tracks were training tracks" in out
+    assert "warning" not in err           # same track ids (blues.00000 ...), other audio: not the same tracks
+
+
+def test_the_readme_session_shows_no_machine_paths_and_never_calls_synthetic_data_real():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    session = readme.split("```console\n$ genre-classify synth synth-train", 1)[1].split("```", 1)[0]
+    assert not re.search(r"(?<![\w.])/(work|home|tmp|root|Users)/", session)
+    assert "real audio" not in session and "synthetic GTZAN (synthetic)" in session

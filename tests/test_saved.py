@@ -102,12 +102,18 @@ def test_manifest_records_what_reuse_needs(musicnn_model, tmp_path):
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read(MANIFEST))
         names = set(archive.namelist())
-    assert manifest["format"] == "genre-classify model" and manifest["format_version"] == 1
-    assert manifest["course_version"] and manifest["labels"] == musicnn_model.labels
+    assert manifest["format"] == "genre-classify model" and manifest["format_version"] == 2
+    assert manifest["labels"] == musicnn_model.labels and manifest["width"] == 200
+    assert set(manifest["versions"]) >= {"course_utils", "python", "numpy", "scikit-learn", "tensorflow"}
     assert manifest["input"] == {"kind": "embedding", "model": "MSD_musicnn", "layer": "penultimate",
                                  "pooling": "mean", "segment_seconds": 3.0, "handle": None}
-    assert manifest["estimator"]["kind"] == "sklearn" and manifest["estimator"]["library"] == "scikit-learn"
-    assert names == {MANIFEST, "estimator.joblib", "network.tflite"} == {MANIFEST, *manifest["files"]}
+    assert manifest["estimator"] == {"kind": "sklearn", "file": "estimator.skops", "library": "scikit-learn"}
+    assert names == {MANIFEST, "estimator.skops", "network.tflite"} == {MANIFEST, *manifest["files"]}
+    assert all(len(entry["sha256"]) == 64 and entry["size"] > 0 for entry in manifest["files"].values())
+    tracks = manifest["training_tracks"]
+    assert len(tracks["track_id"]) == len(tracks["artist"]) == len(tracks["sha256"]) == 20
+    assert tracks["track_id"][0] == "blues.00000" and tracks["gtzan"] is False
+    assert "root" not in manifest["trained_on"]   # no path of the training machine
 
 
 def test_litert_network_computes_what_keras_computes():
@@ -140,13 +146,13 @@ def rewrite(path, target, *, manifest=None, members=None):
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda m: m.update(format_version=2), "upgrade course_utils"),
-    (lambda m: m.update(format_version=0), "train it again"),
-    (lambda m: m.update(format="something else"), "not a genre classifier saved by course_utils"),
-    (lambda m: m["estimator"].update(library_version="0.24.2"), "scikit-learn 0.24.2"),
+    (lambda m: m.update(format_version=3), "upgrade course_utils"),
+    (lambda m: m.update(format_version=1), "train it again"),
+    (lambda m: m.update(format="something else"), "not a model: expected a zip archive"),
+    (lambda m: m["versions"].update({"scikit-learn": "0.24.2"}), "scikit-learn 0.24.2"),
     (lambda m: m["input"].update(kind="spectrogram"), "unknown input kind 'spectrogram'"),
     (lambda m: m["input"].update(colour="blue"), "do not fit this version"),
-    (lambda m: m.pop("labels"), "incomplete manifest"),
+    (lambda m: m.pop("labels"), "labels is NoneType, expected list"),
 ])
 def test_loading_refuses_incompatible_models(features_model, tmp_path, change, message):
     saved = features_model.save(tmp_path / "ok.gcm")
@@ -157,18 +163,20 @@ def test_loading_refuses_incompatible_models(features_model, tmp_path, change, m
 def test_loading_refuses_files_that_are_not_models(features_model, tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("not a model")
-    with pytest.raises(SavedModelError, match="notes.txt is not a genre classifier"):
+    with pytest.raises(SavedModelError, match="notes.txt: not a model: expected a zip archive"):
         load_classifier(text)
-    with pytest.raises(SavedModelError, match="no such file"):
+    with pytest.raises(SavedModelError, match="missing: no such file"):
         load_classifier(tmp_path / "missing.gcm")
+    with pytest.raises(SavedModelError, match="not a model: it is a folder"):
+        load_classifier(tmp_path)
     bare = tmp_path / "bare.zip"
     with zipfile.ZipFile(bare, "w") as archive:
         archive.writestr("readme.txt", "hello")
-    with pytest.raises(SavedModelError, match="is not a genre classifier"):
+    with pytest.raises(SavedModelError, match="bare.zip: not a model"):
         load_classifier(bare)
     saved = features_model.save(tmp_path / "ok.gcm")
-    damaged = rewrite(saved, tmp_path / "damaged.gcm", members={"estimator.joblib": b"0" * 100})
-    with pytest.raises(SavedModelError, match="damaged: estimator.joblib"):
+    damaged = rewrite(saved, tmp_path / "damaged.gcm", members={"estimator.skops": b"0" * 100})
+    with pytest.raises(SavedModelError, match="tampered: member estimator.skops does not match its SHA-256"):
         load_classifier(damaged)
 
 
@@ -180,6 +188,8 @@ def test_saving_never_overwrites_other_files(features_model, tmp_path):
     assert precious.read_text() == "years of work"
     with pytest.raises(SavedModelError, match="is a folder"):
         features_model.save(tmp_path)
+    with pytest.raises(SavedModelError, match="does not exist; create it first"):
+        features_model.save(tmp_path / "nowhere" / "m.gcm")
     first = features_model.save(tmp_path / "m.gcm")
     assert load_classifier(features_model.save(first)).name == "features_logreg"   # a model is replaced
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []    # no temporary file left
@@ -198,6 +208,20 @@ def test_keras_estimator_round_trips(musicnn_model, synthetic, tmp_path):
     files = clips(synthetic)[:4]
     before, after = (m.predict_files(files, segments=True, progress=False) for m in (model, loaded))
     assert before.files.equals(after.files) and before.segments.equals(after.segments)
+
+
+def test_keras_code_loads_only_when_the_file_is_trusted(features_model, tmp_path):
+    import keras
+
+    from course_utils.classifier.storage import file_sha256
+
+    network = keras.Sequential([keras.Input((57,)), keras.layers.Lambda(lambda x: x * 2.0),
+                                keras.layers.Dense(len(features_model.labels), activation="softmax")])
+    path = GenreClassifier("keras_lambda", features_model.input, network, features_model.labels).save(
+        tmp_path / "lambda.gcm")
+    with pytest.raises(SavedModelError, match=r"untrusted types: .*Lambda.* --trust [0-9a-f]{64}"):
+        load_classifier(path)
+    assert load_classifier(path, trust=file_sha256(path)).name == "keras_lambda"
 
 
 def test_unsaveable_estimator_is_named(features_model, tmp_path):

@@ -8,7 +8,6 @@ Used in: :mod:`course_utils.classifier.genre` and :mod:`course_utils.classifier.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from dataclasses import dataclass
 from importlib import metadata
@@ -17,27 +16,19 @@ from typing import Callable
 
 import numpy as np
 
+import course_utils.classifier.sklearn_format as sklearn_format
 from course_utils.errors import ConfigError
-
-
-def _dump_sklearn(estimator) -> bytes:
-    import joblib
-
-    buffer = io.BytesIO()
-    joblib.dump(estimator, buffer)
-    return buffer.getvalue()
-
-
-def _load_sklearn(data: bytes):
-    import joblib
-
-    return joblib.load(io.BytesIO(data))
 
 
 def _proba_sklearn(estimator, X: np.ndarray, labels: list[str]) -> np.ndarray:
     proba = estimator.predict_proba(np.asarray(X, dtype=np.float64))
     order = [list(estimator.classes_).index(label) for label in labels]
     return proba[:, order]
+
+
+def _fit_sklearn(estimator) -> dict:
+    classes = [str(c) for c in getattr(estimator, "classes_", [])]
+    return {"classes": classes, "n_outputs": len(classes), "n_features": getattr(estimator, "n_features_in_", None)}
 
 
 def _dump_keras(estimator) -> bytes:
@@ -47,13 +38,22 @@ def _dump_keras(estimator) -> bytes:
         return path.read_bytes()
 
 
-def _load_keras(data: bytes):
+def _load_keras(data: bytes, *, max_bytes: int, trusted_types: frozenset[str] = frozenset()):
     import keras
 
+    sklearn_format.check_unpacked_size(data, max_bytes=max_bytes)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "estimator.keras"
         path.write_bytes(data)
-        return keras.saving.load_model(path)
+        try:   # safe mode: no Python code from the file (a Lambda layer), unless the caller trusts it
+            return keras.saving.load_model(path, compile=False, safe_mode=KERAS_CODE not in trusted_types)
+        except ValueError as err:
+            if "safe_mode" in str(err):
+                raise sklearn_format.UntrustedTypes([KERAS_CODE]) from None
+            raise
+
+
+KERAS_CODE = "Python code in a Keras layer (Lambda)"
 
 
 def _proba_keras(estimator, X: np.ndarray, labels: list[str]) -> np.ndarray:
@@ -62,6 +62,10 @@ def _proba_keras(estimator, X: np.ndarray, labels: list[str]) -> np.ndarray:
         raise ConfigError(f"the Keras model gives outputs of shape {proba.shape}; expected one probability "
                           f"per genre, shape (n, {len(labels)}), in the order {labels}")
     return proba
+
+
+def _fit_keras(estimator) -> dict:
+    return {"classes": None, "n_outputs": estimator.output_shape[-1], "n_features": estimator.input_shape[-1]}
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,12 @@ class EstimatorKind:
     same_version : int
         How many leading parts of the library version must match (2: major and minor).
     dump, load : callable
-        Estimator to bytes, and back.
+        Estimator to bytes, and back (``load(data, *, max_bytes, trusted_types)``: nothing is unpickled).
     probabilities : callable
         ``(estimator, X (n, d), labels) -> (n, n_labels)`` in the order of ``labels``.
+    fit_shape : callable
+        ``estimator -> {"classes", "n_outputs", "n_features"}`` (``classes`` is None where the
+        estimator does not name them), checked against a saved model's manifest.
     """
 
     kind: str
@@ -91,6 +98,7 @@ class EstimatorKind:
     dump: Callable
     load: Callable
     probabilities: Callable
+    fit_shape: Callable
 
     def version(self) -> str:
         """The installed version of :attr:`library`."""
@@ -103,10 +111,11 @@ class EstimatorKind:
 
 
 KINDS = {kind.kind: kind for kind in (
-    # scikit-learn does not promise that a pickled model works in another minor version.
-    EstimatorKind("sklearn", "estimator.joblib", "scikit-learn", 2, _dump_sklearn, _load_sklearn, _proba_sklearn),
+    # scikit-learn does not promise that a fitted model's state means the same in another minor version.
+    EstimatorKind("sklearn", "estimator.skops", "scikit-learn", 2, sklearn_format.dump, sklearn_format.load,
+                  _proba_sklearn, _fit_sklearn),
     # The .keras format is read by every Keras 3.
-    EstimatorKind("keras", "estimator.keras", "keras", 1, _dump_keras, _load_keras, _proba_keras),
+    EstimatorKind("keras", "estimator.keras", "keras", 1, _dump_keras, _load_keras, _proba_keras, _fit_keras),
 )}
 
 

@@ -22,6 +22,8 @@ from course_utils.audio import MIN_SECONDS, load_audio
 from course_utils.classifier.estimators import kind_of
 from course_utils.classifier.inputs import EmbeddingInput, FeatureInput
 from course_utils.classifier.recipes import DEFAULT_RECIPE, get_recipe
+from course_utils.classifier.storage import load_parts, save_classifier
+from course_utils.classifier.training import Overlap, TrainingTracks, overlap_with
 from course_utils.errors import AudioFileError, ConfigError, CourseError
 
 if TYPE_CHECKING:
@@ -66,11 +68,14 @@ class Evaluation:
         The predictions, with a ``label`` column (the true genre) in ``files``.
     dataset : str
         The data set's one-line description.
+    overlap : Overlap or None
+        How many evaluated tracks and artists the classifier was trained on.
     """
 
     scores: Scores
     predictions: Predictions
     dataset: str
+    overlap: Overlap | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,9 @@ class GenreClassifier:
     labels : list of str
         The genres, sorted.
     trained_on : dict
-        What it learnt from (data set description, track count, seed).
+        What it learnt from (data set name, track count, seed).
+    training_tracks : TrainingTracks
+        Its training tracks (ids, artists where known, file digests), for ``evaluate``'s overlap.
     """
 
     name: str
@@ -96,6 +103,7 @@ class GenreClassifier:
     estimator: object
     labels: list[str]
     trained_on: dict = field(default_factory=dict)
+    training_tracks: TrainingTracks = field(default_factory=TrainingTracks, repr=False)
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """Genre probabilities of vectors ``X`` (n, d): shape (n, n_labels), rows sum to 1."""
@@ -157,7 +165,8 @@ class GenreClassifier:
         return Predictions(self.labels, files, table, pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
 
     def evaluate(self, dataset, *, progress: bool = True) -> Evaluation:
-        """Predict every track of a labelled data set and score the predictions.
+        """Predict every track of a labelled data set, score the predictions, and count the evaluated tracks
+        and artists that were training tracks and artists (:attr:`Evaluation.overlap`).
 
         Parameters
         ----------
@@ -182,7 +191,8 @@ class GenreClassifier:
         files = predictions.files.copy()
         files.insert(1, "label", files["path"].map(truth))
         scores = score(files["label"], files["genre"], labels=self.labels)
-        return Evaluation(scores, Predictions(self.labels, files, None, predictions.problems), dataset.describe())
+        return Evaluation(scores, Predictions(self.labels, files, None, predictions.problems), dataset.describe(),
+                          overlap_with(self.training_tracks, dataset))
 
     def describe(self) -> str:
         """A few lines for people: name, input, estimator, genres, training data."""
@@ -196,16 +206,36 @@ class GenreClassifier:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the classifier to one file (see :func:`~course_utils.classifier.storage.save_classifier`)."""
-        from course_utils.classifier.storage import save_classifier
-
         return save_classifier(self, path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "GenreClassifier":
-        """Read a classifier written by :meth:`save` (see :func:`~course_utils.classifier.storage.load_classifier`)."""
-        from course_utils.classifier.storage import load_classifier
+    def load(cls, path: str | os.PathLike, *, trust: str | None = None) -> "GenreClassifier":
+        """Read a classifier written by :meth:`save` (see :func:`load_classifier`)."""
+        return cls(**load_parts(path, trust=trust))
 
-        return load_classifier(path)
+
+def load_classifier(path: str | os.PathLike, *, trust: str | None = None) -> GenreClassifier:
+    """Read a classifier written by :func:`~course_utils.classifier.storage.save_classifier`; nothing is unpickled.
+
+    Parameters
+    ----------
+    path : path-like
+    trust : str, optional
+        The file's SHA-256, to load an estimator that names types outside the allow-list
+        (:mod:`~course_utils.classifier.sklearn_format`); only for a file whose origin you trust.
+
+    Returns
+    -------
+    GenreClassifier
+        Predicts exactly as the classifier that was saved.
+
+    Raises
+    ------
+    SavedModelError
+        For every way the file can be wrong (not a model, truncated, tampered, too large, another
+        format version, a package or version missing here, inconsistent, untrusted types).
+    """
+    return GenreClassifier.load(path, trust=trust)
 
 
 def train_classifier(dataset, *, model: str = DEFAULT_RECIPE, seed: int = 42, n_jobs: int | None = None,
@@ -250,5 +280,5 @@ def train_classifier(dataset, *, model: str = DEFAULT_RECIPE, seed: int = 42, n_
     X = prepared.training_matrix(dataset, n_jobs=n_jobs, cache=cache)
     y = dataset.tracks["label"].to_numpy()
     estimator = recipe.build(seed=seed, labels=y).fit(X, y)
-    trained_on = {"data": dataset.name, "tracks": len(dataset), "root": str(dataset.root), "seed": seed}
-    return GenreClassifier(recipe.name, prepared, estimator, labels, trained_on)
+    trained_on = {"data": dataset.name, "tracks": len(dataset), "seed": seed}
+    return GenreClassifier(recipe.name, prepared, estimator, labels, trained_on, TrainingTracks.of(dataset))

@@ -96,11 +96,13 @@ def format_predictions(predictions: Predictions, *, format: str = "table") -> st
 
 
 def format_evaluation(evaluation: Evaluation) -> str:
-    """Accuracy with its 95 % interval, the per-genre report and the confusion matrix, as text."""
+    """The overlap with the training data, accuracy with its 95 % interval, the per-genre report and the
+    confusion matrix, as text."""
     scores = evaluation.scores
     low, high = scores.interval()
     return "\n".join([
         f"data      : {evaluation.dataset}",
+        *([evaluation.overlap.describe()] if evaluation.overlap is not None else []),
         f"accuracy  : {scores.accuracy:.3f} (95% interval {low:.2f}-{high:.2f}) on {scores.n} tracks; "
         f"macro F1 {scores.macro_f1:.3f}",
         "", "per genre:", scores.report.to_string(float_format=lambda v: f"{v:.2f}"),
