@@ -1,3 +1,4 @@
+import librosa
 import numpy as np
 import pytest
 
@@ -23,6 +24,9 @@ def test_right_answers_pass(capsys):
     (lambda y: float(np.max(np.abs(y))), "peak"),
     (lambda y: np.sqrt(np.square(y)), "one number"),
     (lambda y: float(np.mean(np.abs(y))), "mean absolute"),
+    (lambda y: float(np.std(y)), "standard deviation"),  # right on every zero-mean signal
+    (lambda y: float(librosa.feature.rms(y=y).mean()), "per-frame RMS"),
+    (lambda y: float(np.sqrt(np.mean(np.square(y[:1000])))), "every sample of the whole signal"),
 ])
 def test_plausible_wrong_rms_is_rejected_with_a_reason(wrong, feedback, capsys):
     assert not checks.check_rms(wrong)
@@ -47,6 +51,20 @@ def test_learner_errors_are_reported_and_strict_mode_raises(monkeypatch, capsys)
     monkeypatch.setenv("COURSE_CHECKS_STRICT", "1")
     with pytest.raises(CheckFailed, match="Exercise 1.2"):
         checks.check_hop(3.0)
+
+
+@pytest.mark.parametrize("mode", ["autograde", "validate"])
+def test_nbgrader_grading_raises_an_assertion_with_the_hint(mode, monkeypatch, capsys):
+    monkeypatch.setenv("NBGRADER_EXECUTION", mode)
+    with pytest.raises(AssertionError, match="Exercise 1.2: a hop of 3.0 s gives 10 segments.*smaller hop"):
+        checks.check_hop(3.0)
+    assert checks.check_hop(1.5)  # a right answer still passes
+
+
+def test_a_learner_only_sees_feedback(monkeypatch, capsys):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "")  # nbgrader's other commands do not grade
+    assert not checks.check_hop(3.0)
+    assert "✘ Exercise 1.2: not yet" in capsys.readouterr().out
 
 
 def test_unanswered_exercise_propagates():
