@@ -59,6 +59,9 @@ def check_hop(hop_seconds, *, duration: float = 30.0, seconds: float = 3.0, want
     """``hop_seconds`` cuts exactly ``wanted`` windows of ``seconds`` from ``duration`` seconds."""
     if not isinstance(hop_seconds, (int, float)) or hop_seconds <= 0:
         reject(f"hop_seconds should be a positive number of seconds, got {hop_seconds!r}")
+    if hop_seconds > duration:
+        reject(f"a hop of {hop_seconds} is longer than the whole {duration:g}-s clip: give the hop in seconds, "
+               f"not in samples (at 22050 Hz, {hop_seconds} samples are {hop_seconds / 22050:.3g} s)")
     got = segment_count(duration, seconds=seconds, hop_seconds=hop_seconds)
     if got != wanted:
         direction = "smaller" if got < wanted else "larger"
@@ -81,6 +84,11 @@ def check_threshold(threshold, loudness, labels, *, quiet: str, loud: str) -> st
 
     best = max(accuracy(limit) for limit in np.concatenate([loudness, [-np.inf]]))
     mine = accuracy(float(threshold))
+    if mine < best - 0.1 and not loudness.min() <= threshold <= loudness.max():
+        side = ("every track is louder than it, so all are called " + loud if threshold < loudness.min()
+                else "no track is louder than it, so all are called " + quiet)
+        reject(f"the threshold {threshold:g} lies outside the measured loudness ({loudness.min():.3f} to "
+               f"{loudness.max():.3f}): {side}. Pick a value between the two groups of printed RMS values")
     if mine < best - 0.1:
         reject(f"this threshold classifies {mine:.0%} of the tracks correctly; the best single threshold "
                f"reaches {best:.0%}. The median loudness is {np.median(loudness[truth]):.3f} for {loud} and "
