@@ -25,13 +25,16 @@ Command line::
     python -m course_utils.exercises check    # exit 1 if solutions/ or exercises/ is out of date
     python -m course_utils.exercises points   # the points of each chapter's exercises (a table)
     python -m course_utils.exercises nbgrader COURSE   # COURSE/source/<chapter>/ for nbgrader
+    python -m course_utils.exercises grade NOTEBOOK... # points without nbgrader (strict checks)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -255,10 +258,66 @@ def nbgrader_course(course: Path, *, solutions: Path = ROOT / "solutions",
     return written
 
 
+@contextlib.contextmanager
+def _environment(**variables: str):
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def grade(submission: Path, *, solutions: Path = ROOT / "solutions", timeout: int = 900) -> dict[str, tuple[int, int, str]]:
+    """Grade an exercise notebook without nbgrader: run it in strict mode with its check cells as
+    written in the solution notebook of the same name, and give each exercise its points when its
+    check cell runs without an error.
+
+    Returns ``{"1.1": (points earned, points, feedback)}``; the feedback is the failed check's
+    message (empty for a pass).
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    source = solutions / submission.name
+    if not source.is_file():
+        raise ExerciseFormatError(f"{submission}: no solution notebook named {submission.name} in {solutions}")
+    reference = json.loads(source.read_text(encoding="utf-8"))
+    graded = grading_metadata(reference, chapter=_chapter_number(source), name=source.name)
+    checks = {meta["grade_id"]: (_text(reference["cells"][index]), meta["points"])
+              for index, meta in graded.items() if meta["grade"]}
+    notebook = nbformat.read(submission, as_version=4)
+    found = {}
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in checks:
+            cell.source, found[grade_id] = checks[grade_id][0], cell
+    client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
+                            resources={"metadata": {"path": str(submission.resolve().parent)}})
+    with _environment(COURSE_CHECKS_STRICT="1"):
+        client.execute()
+    results = {}
+    for grade_id, (_, points) in checks.items():
+        exercise = grade_id.removeprefix("check-").replace("-", ".")
+        if grade_id not in found:
+            results[exercise] = (0, points, "its check cell is missing from the notebook")
+            continue
+        errors = [o for o in found[grade_id].outputs if o.get("output_type") == "error"]
+        ran = found[grade_id].get("execution_count") is not None
+        feedback = f"{errors[0]['ename']}: {errors[0]['evalue']}" if errors else ("" if ran else "not run")
+        results[exercise] = (points if ran and not errors else 0, points, feedback)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils.exercises", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["build", "check", "points", "nbgrader"])
-    parser.add_argument("course", nargs="?", type=Path, help="nbgrader: the course folder to write")
+    parser.add_argument("command", choices=["build", "check", "points", "nbgrader", "grade"])
+    parser.add_argument("paths", nargs="*", type=Path,
+                        help="nbgrader: the course folder to write; grade: the submitted notebooks")
     parser.add_argument("--chapters", nargs="+", help="nbgrader: only these chapters (e.g. 01 06)")
     args = parser.parse_args(argv)
     if args.command == "build":
@@ -269,10 +328,19 @@ def main(argv: list[str] | None = None) -> int:
         print(points_table(), end="")
         return 0
     if args.command == "nbgrader":
-        if args.course is None:
-            parser.error("nbgrader needs the course folder, e.g. `nbgrader ~/genre-course-grading`")
-        for path in nbgrader_course(args.course, chapters=args.chapters):
+        if len(args.paths) != 1:
+            parser.error("nbgrader needs one course folder, e.g. `nbgrader ~/genre-course-grading`")
+        for path in nbgrader_course(args.paths[0], chapters=args.chapters):
             print(f"wrote {path}")
+        return 0
+    if args.command == "grade":
+        if not args.paths:
+            parser.error("grade needs the submitted notebooks, e.g. `grade submissions/ana/01_audio_basics_exercises.ipynb`")
+        for path in args.paths:
+            results = grade(path)
+            for exercise, (earned, points, feedback) in results.items():
+                print(f"{path}: exercise {exercise}: {earned}/{points}" + (f" ({feedback})" if feedback else ""))
+            print(f"{path}: total {sum(r[0] for r in results.values())}/{sum(r[1] for r in results.values())}")
         return 0
     stale = out_of_date()
     for name in stale:

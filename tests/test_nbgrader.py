@@ -87,3 +87,25 @@ def test_generate_autograde_feedback_and_validate(assignment, tmp_path):
     feedback = (course / "feedback" / "wrong" / assignment / f"{source.stem}.html").read_text()
     assert hint in feedback
     assert "passes all the tests" in nbgrader(course, "validate", str(source))
+
+
+def test_grading_without_nbgrader_restores_the_checks_and_counts_points(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("COURSE_PROFILE", os.environ.get("COURSE_PROFILE", "quick"))
+    name = "01_audio_basics_exercises.ipynb"
+    answers = {c["metadata"]["nbgrader"]["grade_id"]: c["source"]
+               for c in json.loads((ROOT / "solutions" / name).read_text())["cells"]
+               if c["metadata"].get("nbgrader", {}).get("solution")}
+    notebook = json.loads((ROOT / "exercises" / name).read_text())
+    for cell in notebook["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+        if grade_id.startswith("exercise-"):
+            cell["source"] = "hop_seconds = 3.0\n" if grade_id == "exercise-1-2" else answers[grade_id]
+        if grade_id == "check-1-2":
+            cell["source"] = "print('all good')\n"  # a learner who edited a check cell gains nothing
+    (tmp_path / name).write_text(json.dumps(notebook))
+
+    results = exercises.grade(tmp_path / name)
+    assert {exercise: earned for exercise, (earned, _, _) in results.items()} == {"1.1": 2, "1.2": 0, "1.3": 1}
+    assert "CheckFailed" in results["1.2"][2] and "try a smaller hop" in results["1.2"][2]
+    assert {exercise: points for exercise, (_, points, _) in results.items()} == exercises.points()[Path(name).stem]
