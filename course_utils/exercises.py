@@ -171,14 +171,18 @@ def with_grading_metadata(notebook: dict, *, chapter: int, name: str, read_only:
     return notebook
 
 
+def _exercise(grade_id: str) -> str:
+    """``"check-1-2"`` -> ``"1.2"``."""
+    return grade_id.split("-", 1)[1].replace("-", ".")
+
+
 def points(solutions: Path = ROOT / "solutions") -> dict[str, dict[str, int]]:
     """Points of every exercise, by solution notebook (``{"01_audio_basics_exercises": {"1.1": 2}}``)."""
     table = {}
     for path in sorted(solutions.glob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         found = grading_metadata(notebook, chapter=_chapter_number(path), name=path.name).values()
-        table[path.stem] = {m["grade_id"].removeprefix("check-").replace("-", "."): m["points"]
-                            for m in found if m["grade"]}
+        table[path.stem] = {_exercise(m["grade_id"]): m["points"] for m in found if m["grade"]}
     return table
 
 
@@ -302,7 +306,7 @@ def grade(submission: Path, *, solutions: Path = ROOT / "solutions", timeout: in
         client.execute()
     results = {}
     for grade_id, (_, points) in checks.items():
-        exercise = grade_id.removeprefix("check-").replace("-", ".")
+        exercise = _exercise(grade_id)
         if grade_id not in found:
             results[exercise] = (0, points, "its check cell is missing from the notebook")
             continue
