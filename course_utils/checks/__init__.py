@@ -75,16 +75,19 @@ def check(exercise: str) -> Callable:
     def wrap(func: Callable[..., str]) -> Callable[..., Verdict]:
         @functools.wraps(func)
         def run(*args, **kwargs) -> Verdict:
+            __tracebackhide__ = True  # noqa: F841 (IPython then shows the message, not the check's code)
             try:
                 confirmation = func(*args, **kwargs)
             except _Rejected as rejected:
-                return _fail(exercise, str(rejected))
+                message = str(rejected)
             except NotImplementedError:
                 raise  # an unanswered exercise stops the notebook right there, with its hint
             except Exception as err:  # the learner's code failed: say how, without a traceback
-                return _fail(exercise, f"your code raised {type(err).__name__}: {err}")
-            print(f"✔ Exercise {exercise}: correct. {confirmation}")
-            return Verdict(True)
+                message = f"your code raised {type(err).__name__}: {err}"
+            else:
+                print(f"✔ Exercise {exercise}: correct. {confirmation}")
+                return Verdict(True)
+            return _fail(exercise, message)  # outside the except clauses: no chained traceback
         run.exercise = exercise  # which exercise's check cell may call it (tests/test_exercises.py)
         return run
     return wrap
@@ -97,6 +100,7 @@ def grading() -> bool:
 
 
 def _fail(exercise: str, message: str) -> Verdict:
+    __tracebackhide__ = True  # noqa: F841
     if grading():
         raise CheckFailed(f"Exercise {exercise}: {message}")
     print(f"✘ Exercise {exercise}: not yet. {message}")
