@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.model_selection import KFold, cross_val_score
+from sklearn.model_selection import GroupKFold, KFold, cross_val_score
 from sklearn.neighbors import NearestCentroid
 
 from course_utils import evaluate
@@ -48,10 +48,10 @@ def test_nearest_centroid_right_and_wrong(capsys):
         assert feedback in capsys.readouterr().out
 
 
-def cv_reference(table, *, features, C, cv=None):
-    rows = table[table["split"] != "test"].reset_index(drop=True)
-    folds = track_folds(rows, n_splits=3, seed=42) if cv is None else cv
-    model = classical.build("svm_rbf").set_params(model__C=C)
+def cv_reference(table, *, features, C, cv=None, model="svm_rbf", parts=("train", "valid")):
+    rows = table[table["split"].isin(parts)].reset_index(drop=True)
+    folds = track_folds(rows, n_splits=3, seed=42) if cv is None else cv(rows)
+    model = classical.build(model).set_params(model__C=C)
     return cross_val_score(model, rows[features], rows["label"], cv=folds).mean()
 
 
@@ -61,9 +61,19 @@ def test_grouped_cv_right_answer_passes(capsys):
 
 
 @pytest.mark.parametrize("wrong, feedback", [
-    (lambda table, *, features, C: cv_reference(table, features=features, C=C, cv=KFold(3, shuffle=True,
-                                                                                        random_state=0)),
+    (lambda table, *, features, C: cv_reference(table, features=features, C=C,
+                                                cv=lambda rows: KFold(3, shuffle=True, random_state=0)),
      "segments of one track on both sides"),
+    # plausible answers that earlier versions of the check accepted (tolerances of 0.10-0.15)
+    (lambda table, *, features, C: cv_reference(table, features=features, C=C, model="logreg"), "logistic regression"),
+    (lambda table, *, features, C: cv_reference(table, features=features, C=C,
+                                                cv=lambda rows: GroupKFold(5).split(rows, groups=rows["track_id"])),
+     "GroupKFold(5)"),
+    (lambda table, *, features, C: cv_reference(table, features=features, C=C,
+                                                cv=lambda rows: track_folds(rows, n_splits=5, seed=42)), "5 folds"),
+    (lambda table, *, features, C: cv_reference(table, features=features, C=C, parts=("train",)), "'train' rows only"),
+    (lambda table, *, features, C: cv_reference(table, features=features, C=C, model="svm_linear"), "linear SVM"),
+    (lambda table, *, features, C: cv_reference(table, features=features, C=C, cv=lambda rows: 3), "folds of rows"),
     (lambda table, *, features, C: cross_val_score(classical.build("svm_rbf").set_params(model__C=C),
                                                    table[features], table["label"],
                                                    cv=track_folds(table, n_splits=3)).mean(),

@@ -9,10 +9,11 @@ from course_utils.checks import cnn as checks
 
 
 def block(x, channels, *, padding="same", order=("conv", "bn", "relu", "pool"), pool=layers.MaxPooling2D,
-          kernel=3, bias=False, conv_activation=None, width=None):
+          kernel=3, bias=False, conv_activation=None, width=None, bn_axis=-1):
     steps = {"conv": lambda: layers.Conv2D(width or channels, kernel, padding=padding, use_bias=bias,
                                            activation=conv_activation),
-             "bn": layers.BatchNormalization, "relu": layers.ReLU, "pool": lambda: pool(2)}
+             "bn": lambda: layers.BatchNormalization(axis=bn_axis), "relu": layers.ReLU, "pool": lambda: pool(2),
+             "dropout": lambda: layers.Dropout(0.2)}
     for name in order:
         x = steps[name]()(x)
     return x
@@ -41,6 +42,10 @@ def test_conv_block_right_answer_passes(capsys):
     (lambda x, c: block(x, c, bias=True), "use_bias=False"),
     (lambda x, c: block(x, c, order=("conv", "bn", "pool", "relu")), "pool last"),
     (lambda x, c: x, "one Conv2D"),
+    # plausible answers that an earlier version of the check accepted
+    (lambda x, c: block(x, c, order=("bn", "conv", "relu", "pool")), "comes before the convolution"),
+    (lambda x, c: block(x, c, order=("conv", "bn", "relu", "dropout", "pool")), "nothing more"),
+    (lambda x, c: block(x, c, bn_axis=1), "normalises axis 1"),
 ])
 def test_conv_block_wrong_answers_get_specific_feedback(wrong, feedback, capsys):
     expect(checks.check_conv_block, wrong, feedback, capsys)

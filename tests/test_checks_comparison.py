@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from course_utils import evaluate
 from course_utils.checks import comparison as checks
 
 
@@ -19,9 +20,27 @@ def bootstrap(correct, n_boot=2000, seed=0, *, replace=True, tails=(2.5, 97.5), 
     return scale * low, scale * high
 
 
+def bootstrap_in_a_loop(correct, n_boot=2000, seed=0):
+    rng, correct = np.random.default_rng(seed), np.asarray(correct, dtype=float)
+    accuracies = [rng.choice(correct, len(correct)).mean() for _ in range(n_boot)]
+    return tuple(np.percentile(accuracies, [2.5, 97.5]))
+
+
+def wald(correct, n_boot=2000, seed=0):
+    p, n = np.mean(correct), len(correct)
+    return p - 1.96 * np.sqrt(p * (1 - p) / n), p + 1.96 * np.sqrt(p * (1 - p) / n)
+
+
+def unseeded(correct, n_boot=2000, seed=0):
+    correct = np.asarray(correct, dtype=float)
+    draws = np.random.randint(0, len(correct), size=(n_boot, len(correct)))
+    return tuple(np.percentile(correct[draws].mean(axis=1), [2.5, 97.5]))
+
+
 def test_bootstrap_accuracy_accepts_the_percentile_bootstrap(capsys):
     assert checks.check_bootstrap_accuracy(bootstrap)
     assert "✔ Exercise 12.1: correct" in capsys.readouterr().out
+    assert checks.check_bootstrap_accuracy(bootstrap_in_a_loop)
 
 
 @pytest.mark.parametrize("wrong, feedback", [
@@ -31,6 +50,12 @@ def test_bootstrap_accuracy_accepts_the_percentile_bootstrap(capsys):
     (lambda c, n_boot, seed: bootstrap(c, n_boot, seed)[::-1], "lower end comes first"),
     (lambda c, n_boot, seed: 0.5, "a pair (low, high)"),
     (lambda c, n_boot, seed: bootstrap(c, n_boot, seed, tails=(80, 99.9)), "contain the accuracy"),
+    # plausible answers that an earlier version of the check accepted
+    (wald, "(Wald) interval"),
+    (unseeded, "two calls with seed=0"),
+    (lambda c, n_boot, seed: bootstrap(c, n_boot, seed=42), "ignores its seed argument"),
+    (lambda c, n_boot, seed: evaluate.accuracy_interval(int(np.sum(c)), len(c)), "Wilson interval"),
+    (lambda c, n_boot, seed: bootstrap(c, 2000, seed), "draw exactly n_boot resamples"),
 ])
 def test_bootstrap_accuracy_names_the_mistake(wrong, feedback, capsys):
     assert not checks.check_bootstrap_accuracy(wrong)

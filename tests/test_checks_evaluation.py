@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.feature_selection import SelectKBest, f_classif
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -35,6 +36,28 @@ def no_selection(table, *, features, k):
     train, test = table[table["split"] != "test"], table[table["split"] == "test"]
     model = make_pipeline(StandardScaler(), SVC()).fit(train[features], train["label"])
     return model.score(test[features], test["label"])
+
+
+def pipeline_on(table, features, steps, *, rows=None):
+    train = table[table["split"] != "test"] if rows is None else table[table["split"] == rows]
+    test = table[table["split"] == "test"]
+    return make_pipeline(*steps).fit(train[features], train["label"]).score(test[features], test["label"])
+
+
+def hard_coded_k(table, *, features, k):
+    return honest_selection(table, features=features, k=5)
+
+
+def without_scaler(table, *, features, k):
+    return pipeline_on(table, features, [SelectKBest(f_classif, k=k), SVC()])
+
+
+def train_rows_only(table, *, features, k):
+    return pipeline_on(table, features, [StandardScaler(), SelectKBest(f_classif, k=k), SVC()], rows="train")
+
+
+def another_classifier(table, *, features, k):
+    return pipeline_on(table, features, [StandardScaler(), SelectKBest(f_classif, k=k), LogisticRegression()])
 
 
 def trained_on_everything(table, *, features, k):
@@ -108,6 +131,10 @@ def test_wrong_test_sizes(n, feedback, capsys):
     (selection_on_all_rows, "put SelectKBest inside the pipeline"),
     (trained_on_everything, "trained on the test rows"),
     (no_selection, "keep the k best features"),
+    (hard_coded_k, "ignores its k argument"),
+    (without_scaler, "the scaler is missing"),
+    (train_rows_only, "'train' rows only"),
+    (another_classifier, "should score"),
 ])
 def test_leaky_or_missing_selection_is_rejected(wrong, feedback, capsys):
     assert not checks.check_selection_inside(wrong)

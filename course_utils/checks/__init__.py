@@ -4,7 +4,10 @@ Each chapter has a module (``course_utils.checks.audio_basics`` ...) of check fu
 runs the learner's function or value on cases with known answers and prints either a
 confirmation or what exactly is wrong. Checks test behaviour, never the code's wording.
 
-With ``COURSE_CHECKS_STRICT=1`` (set by the tests) a failed check raises :class:`CheckFailed`.
+For a learner a failed check only prints. It raises :class:`CheckFailed` (an ``AssertionError``
+whose message holds the same feedback) when grading: in strict mode (``COURSE_CHECKS_STRICT=1``,
+set by the tests) and while nbgrader autogrades or validates a notebook (nbgrader then sets
+``NBGRADER_EXECUTION`` to ``autograde`` or ``validate`` in the kernel's environment).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 from course_utils.errors import CourseError
 
 STRICT_ENV = "COURSE_CHECKS_STRICT"
+NBGRADER_ENV = "NBGRADER_EXECUTION"
 
 
 class CheckFailed(CourseError, AssertionError):
@@ -71,22 +75,33 @@ def check(exercise: str) -> Callable:
     def wrap(func: Callable[..., str]) -> Callable[..., Verdict]:
         @functools.wraps(func)
         def run(*args, **kwargs) -> Verdict:
+            __tracebackhide__ = True  # noqa: F841 (IPython then shows the message, not the check's code)
             try:
                 confirmation = func(*args, **kwargs)
             except _Rejected as rejected:
-                return _fail(exercise, str(rejected))
+                message = str(rejected)
             except NotImplementedError:
                 raise  # an unanswered exercise stops the notebook right there, with its hint
             except Exception as err:  # the learner's code failed: say how, without a traceback
-                return _fail(exercise, f"your code raised {type(err).__name__}: {err}")
-            print(f"✔ Exercise {exercise}: correct. {confirmation}")
-            return Verdict(True)
+                message = f"your code raised {type(err).__name__}: {err}"
+            else:
+                print(f"✔ Exercise {exercise}: correct. {confirmation}")
+                return Verdict(True)
+            return _fail(exercise, message)  # outside the except clauses: no chained traceback
+        run.exercise = exercise  # which exercise's check cell may call it (tests/test_exercises.py)
         return run
     return wrap
 
 
+def grading() -> bool:
+    """True when a failed check must raise: strict mode, or nbgrader's autograde or validate."""
+    return (os.environ.get(STRICT_ENV, "") == "1"
+            or os.environ.get(NBGRADER_ENV, "") in ("autograde", "validate"))
+
+
 def _fail(exercise: str, message: str) -> Verdict:
-    if os.environ.get(STRICT_ENV, "") == "1":
+    __tracebackhide__ = True  # noqa: F841
+    if grading():
         raise CheckFailed(f"Exercise {exercise}: {message}")
     print(f"✘ Exercise {exercise}: not yet. {message}")
     return Verdict(False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import GroupKFold, cross_val_score
 from xgboost import XGBClassifier
 
 from course_utils.checks import check, reject
@@ -69,17 +69,18 @@ def check_nearest_centroid(nearest_centroid) -> str:
     return "A one-line baseline: no parameters to tune, one mean per genre."
 
 
-def _cv_table(seed: int, *, informative: bool) -> tuple[pd.DataFrame, list[str]]:
+def _cv_table(seed: int, *, informative: bool, separation: float = 3.0) -> tuple[pd.DataFrame, list[str]]:
     """Segments of 48 tracks (12 per genre, 4 segments each) in train, valid and test parts.
 
     The features of the 8 test tracks are NaN, so that a model fitted or scored on them fails.
 
-    ``informative``: each genre has its own centre. Otherwise each *track* has its own centre and
-    the genres are assigned at random: only memorising recordings can score above chance.
+    ``informative``: each genre has its own centre (``separation`` sets how far apart the centres
+    lie). Otherwise each *track* has its own centre and the genres are assigned at random: only
+    memorising recordings can score above chance.
     """
     rng = np.random.default_rng(seed)
     genres = ["blues", "jazz", "pop", "rock"]
-    centres = {g: rng.normal(scale=3.0, size=6) for g in genres}
+    centres = {g: rng.normal(scale=separation, size=6) for g in genres}
     rows, labels = [], rng.permutation(np.repeat(genres, 12))
     for t, genre in enumerate(labels):
         centre = centres[genre] if informative else rng.normal(scale=3.0, size=6)
@@ -94,16 +95,40 @@ def _cv_table(seed: int, *, informative: bool) -> tuple[pd.DataFrame, list[str]]
     return table, features
 
 
-def _reference_cv(table: pd.DataFrame, features: list[str], C: float) -> float:
-    development = table[table["split"] != "test"].reset_index(drop=True)
-    model = classical.build("svm_rbf").set_params(model__C=C)
-    folds = track_folds(development, n_splits=3, seed=42)
-    return float(cross_val_score(model, development[features], development["label"], cv=folds).mean())
+def _cv_accuracy(table: pd.DataFrame, features: list[str], C: float | None, *, model: str = "svm_rbf",
+                 parts: tuple[str, ...] = ("train", "valid"), folds=None) -> float:
+    """Mean accuracy of ``model`` (its C set unless ``None``) over folds of the rows in ``parts``:
+    the exercise's recipe with its defaults, a learner's plausible mistake with others."""
+    rows = table[table["split"].isin(parts)].reset_index(drop=True)
+    pipeline = classical.build(model)
+    if C is not None:
+        pipeline = pipeline.set_params(model__C=C)
+    cv = track_folds(rows, n_splits=3, seed=42) if folds is None else folds(rows)
+    return float(cross_val_score(pipeline, rows[features], rows["label"], cv=cv).mean())
+
+
+_CV_MISTAKES = (  # (keyword arguments of _cv_accuracy that reproduce a mistake, its hint)
+    ({"model": "logreg"}, "that is the accuracy of a logistic regression: the exercise asks for the RBF SVM, "
+                          "classical.build('svm_rbf')"),
+    ({"model": "svm_linear"}, "that is a linear SVM: the exercise asks for the RBF SVM, classical.build('svm_rbf')"),
+    ({"parts": ("train",)}, "you cross-validated the 'train' rows only: keep every row whose split is not "
+                            "'test' (train and valid)"),
+    ({"folds": lambda rows: list(GroupKFold(5).split(rows, groups=rows["track_id"]))},
+     "those are GroupKFold(5) folds: use the asked folds, track_folds(rows, n_splits=3, seed=42)"),
+    ({"folds": lambda rows: list(GroupKFold(3).split(rows, groups=rows["track_id"]))},
+     "those are GroupKFold(3) folds: use the asked folds, track_folds(rows, n_splits=3, seed=42)"),
+    ({"folds": lambda rows: track_folds(rows, n_splits=5, seed=42)},
+     "those are 5 folds: use the asked folds, track_folds(rows, n_splits=3, seed=42)"),
+    ({"folds": lambda rows: 3}, "cv=3 makes folds of rows, not of tracks (here they happen to keep tracks "
+                                "together): use the asked folds, track_folds(rows, n_splits=3, seed=42)"),
+    ({"C": None}, "that is the SVM with its default C whatever C you are given: set the model's C "
+                  "(.set_params(model__C=C)) before cross-validating"),
+)
 
 
 def _run_cv(grouped_cv_accuracy, table: pd.DataFrame, features: list[str], C: float) -> float:
     try:
-        value = grouped_cv_accuracy(table, features=features, C=C)
+        value = grouped_cv_accuracy(table.copy(), features=features, C=C)
     except ValueError as err:
         if "NaN" in str(err) or "fits failed" in str(err):
             reject("your function used the test rows (the check filled their features with NaN, and the "
@@ -127,17 +152,22 @@ def check_grouped_cv(grouped_cv_accuracy) -> str:
         reject(f"on a table where only the recordings (not the genres) can be recognised, your cross-validated "
                f"accuracy is {memorised:.2f} (chance: 0.25): the folds put segments of one track on both sides. "
                "Use track_folds (folds grouped by track) as cv")
-    table, features = _cv_table(1, informative=True)
-    easy, expected = _run_cv(grouped_cv_accuracy, table, features, C=1.0), _reference_cv(table, features, 1.0)
-    if abs(easy - expected) > 0.1:
-        reject(f"on easy data with C=1 the grouped accuracy should be about {expected:.2f}, yours is {easy:.2f}: "
-               "use the RBF SVM pipeline (classical.build('svm_rbf')) on the train and valid rows")
-    tiny, expected_tiny = _run_cv(grouped_cv_accuracy, table, features, C=1e-3), _reference_cv(table, features, 1e-3)
-    if abs(tiny - expected_tiny) > 0.15:
-        reject(f"with C=0.001 the SVM should be nearly useless (about {expected_tiny:.2f}), yours scores "
-               f"{tiny:.2f}: set the model's C (model__C=C) before cross-validating")
+    easy, hard = _cv_table(1, informative=True), _cv_table(2, informative=True, separation=0.8)
+    found = {}
+    for name, (table, features), C in (("overlapping", hard, 1.0), ("overlapping", hard, 10.0), ("easy", easy, 1.0),
+                                       ("easy", easy, 1e-3)):
+        value, expected = _run_cv(grouped_cv_accuracy, table, features, C), _cv_accuracy(table, features, C)
+        found[name, C] = value
+        if abs(value - expected) < 1e-9:
+            continue
+        where = f"on {name} genres with C={C:g} the mean accuracy should be {expected:.3f}, yours is {value:.3f}"
+        for arguments, hint in _CV_MISTAKES:
+            if abs(value - _cv_accuracy(table, features, **{"C": C, **arguments})) < 1e-9:
+                reject(f"{where}: {hint}")
+        reject(f"{where}: keep the rows whose split is not 'test' (reset_index), make track_folds(rows, "
+               "n_splits=3, seed=42) and average cross_val_score of classical.build('svm_rbf') with model__C=C")
     return (f"Memorising recordings gets {memorised:.2f} (chance 0.25) with your folds; on easy data C=1 "
-            f"gives {easy:.2f} and C=0.001 {tiny:.2f}.")
+            f"gives {found['easy', 1.0]:.2f} and C=0.001 {found['easy', 1e-3]:.2f}.")
 
 
 class _SpyModel:

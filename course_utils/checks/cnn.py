@@ -60,6 +60,9 @@ def check_conv_block(conv_block) -> str:
         reject(f"the convolution's kernel is {tuple(conv.kernel_size)}; the block uses 3 x 3 filters")
     if "bn" not in kinds:
         reject(f"no BatchNormalization layer (layers: {kinds}): add one right after the convolution")
+    if kinds.index("bn") < kinds.index(_kind(conv)):
+        reject(f"the batch normalisation comes before the convolution (layers: {kinds}): it normalises the "
+               "convolution's output, so put it right after Conv2D")
     if "conv+relu" in kinds or ("relu" in kinds and kinds.index("relu") < kinds.index("bn")):
         reject("the ReLU comes before the batch normalisation: normalise the convolution's output first "
                "(Conv2D without activation -> BatchNormalization -> ReLU)")
@@ -71,6 +74,13 @@ def check_conv_block(conv_block) -> str:
         reject(f"the output has shape {shape[1:]}, as large as the input: end with MaxPooling2D(2)")
     if kinds.index("maxpool") < kinds.index("relu"):
         reject(f"the pooling comes too early (layers: {kinds}): pool last")
+    if kinds != ["conv", "bn", "relu", "maxpool"]:
+        reject(f"the block holds the layers {kinds}: it should be exactly Conv2D -> BatchNormalization -> "
+               "ReLU -> MaxPooling2D, nothing more")
+    norm = block[kinds.index("bn")]
+    if list(np.atleast_1d(norm.axis)) not in ([-1], [3]):
+        reject(f"the batch normalisation normalises axis {norm.axis}: normalise each of the channels (the last "
+               "axis, BatchNormalization()'s default)")
     if shape[1:] == (15, 19, 12):
         reject("the output is 15 x 19 instead of 16 x 20: the convolution shrinks its input; "
                "use padding='same'")

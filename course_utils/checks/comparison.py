@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from course_utils.checks import check, reject
+from course_utils.evaluate import accuracy_interval
 
 LEVEL_TAILS = (2.5, 97.5)
 
@@ -29,10 +30,18 @@ def _pair(value, what: str) -> tuple[float, float]:
         reject(f"{what} should return two numbers, got {value!r}")
 
 
+def _wald(correct: np.ndarray) -> np.ndarray:
+    p, n = correct.mean(), len(correct)
+    return p + np.array([-1.0, 1.0]) * 1.959964 * np.sqrt(p * (1 - p) / n)
+
+
 @check("12.1")
 def check_bootstrap_accuracy(bootstrap_accuracy) -> str:
     """``bootstrap_accuracy(correct, n_boot=, seed=)`` is the 95 % percentile-bootstrap interval of the accuracy."""
-    for n, right in ((40, 28), (200, 150), (1000, 700), (25, 25)):
+    # (tracks, right ones, tolerance): one step of the accuracy grid plus Monte-Carlo noise, except for 18 of
+    # 20, whose percentiles sit on (0.75, 1.0) for any honest draw of 4000 resamples
+    for n, right, tolerance in ((40, 28, 1.01 / 40 + 0.002), (20, 18, 1e-6), (200, 150, 1.01 / 200 + 0.002),
+                                (1000, 700, 1.01 / 1000 + 0.002), (25, 25, 1e-6)):
         correct = np.zeros(n, dtype=bool)
         correct[:right] = True
         correct = np.random.default_rng(n).permutation(correct)
@@ -40,13 +49,21 @@ def check_bootstrap_accuracy(bootstrap_accuracy) -> str:
         accuracy = right / n
         expected = _reference_interval(correct)
         where = f"for {right} right out of {n} tracks (accuracy {accuracy:.3f}) you gave ({low:.3f}, {high:.3f})"
-        if max(low, high) > 1.0 + 1e-9:
+        if max(low, high) > 1.5:
             reject(f"{where}: give accuracies as fractions between 0 and 1, not percentages")
         if low > high:
             reject(f"{where}: the lower end comes first")
-        tolerance = 1.01 / n + 0.002  # one step of the accuracy grid, plus Monte-Carlo noise
         if np.allclose([low, high], expected, atol=tolerance):
             continue
+        if np.allclose([low, high], _wald(correct), atol=2e-3):
+            reject(f"{where}: that is the normal-approximation (Wald) interval, accuracy ± 1.96 standard errors, "
+                   f"which can even pass 1; the exercise asks for the percentile bootstrap, here about "
+                   f"({expected[0]:.3f}, {expected[1]:.3f}): resample the tracks and take percentiles")
+        if np.allclose([low, high], accuracy_interval(right, n), atol=2e-3):
+            reject(f"{where}: that is the Wilson interval (evaluate.accuracy_interval); the exercise asks for the "
+                   "percentile bootstrap: resample the tracks n_boot times and take percentiles 2.5 and 97.5")
+        if high > 1.0 + 1e-9:
+            reject(f"{where}: an accuracy cannot pass 1, and neither can a percentile of resampled accuracies")
         if np.isclose(low, high) and 0 < right < n:
             reject(f"{where}: every resample gives the same accuracy, so the tracks were not drawn with "
                    "replacement. Draw n indices with rng.integers(0, n, size=n) (or rng.choice(n, n)), "
@@ -58,6 +75,20 @@ def check_bootstrap_accuracy(bootstrap_accuracy) -> str:
             reject(f"{where}: the interval should contain the accuracy itself")
         reject(f"{where}, expected about ({expected[0]:.3f}, {expected[1]:.3f}): resample the n tracks with "
                "replacement n_boot times, take each resample's accuracy, then percentiles 2.5 and 97.5")
+    correct = np.random.default_rng(7).random(1000) < 0.7
+    runs = [_pair(bootstrap_accuracy(correct.copy(), n_boot=500, seed=seed), "bootstrap_accuracy")
+            for seed in (0, 0, 1, 2)]
+    if runs[0] != runs[1]:
+        reject(f"two calls with seed=0 gave {runs[0]} and {runs[1]}: draw every resample from "
+               "rng = np.random.default_rng(seed), not from np.random's global generator, so that a result "
+               "can be reproduced")
+    if runs[0] == runs[2] == runs[3]:
+        reject(f"seeds 0, 1 and 2 all gave {runs[0]}: your function ignores its seed argument; make the "
+               "generator with np.random.default_rng(seed)")
+    one = _pair(bootstrap_accuracy(correct.copy(), n_boot=1, seed=0), "bootstrap_accuracy")
+    if one[0] != one[1]:
+        reject(f"with n_boot=1 there is one resample, hence one accuracy and low == high, but you gave {one}: "
+               "draw exactly n_boot resamples")
     return ("The interval narrows as the test set grows, about as 1/sqrt(n); with every track right it "
             "collapses to (1, 1), which says more about the bootstrap than about the model.")
 

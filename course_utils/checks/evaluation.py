@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.metrics import f1_score, precision_score, recall_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
 
 from course_utils.checks import check, reject
 from course_utils.evaluate import accuracy_interval
@@ -132,13 +136,17 @@ def check_test_size(n_tracks, *, accuracy: float = 0.8, width: float = 0.1) -> s
             "close to the 290 test tracks of GTZAN's fault-filtered split.")
 
 
-def _selection_table(seed: int, *, n_features: int, n_informative: int) -> tuple[pd.DataFrame, list[str]]:
+def _selection_table(seed: int, *, n_features: int, n_informative: int,
+                     shift: float = 1.5, scales: bool = False) -> tuple[pd.DataFrame, list[str]]:
     """200 tracks of two genres, half for testing, with ``n_features`` noise features of which
-    the first ``n_informative`` carry the genre."""
+    the first ``n_informative`` carry the genre (shifted by ``shift`` for rock); with ``scales``,
+    the columns are as differently scaled as real features."""
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.repeat(["blues", "rock"], 100))
     X = rng.normal(size=(200, n_features))
-    X[:, :n_informative] += 1.5 * (labels == "rock")[:, None]
+    X[:, :n_informative] += shift * (labels == "rock")[:, None]
+    if scales:
+        X *= rng.choice([0.01, 1.0, 100.0], size=n_features)
     features = [f"x{j}" for j in range(n_features)]
     table = pd.concat([pd.DataFrame({"track_id": [f"t{i:03d}" for i in range(200)], "label": labels,
                                      "split": np.repeat(["train", "test"], 100)}),
@@ -167,5 +175,32 @@ def check_selection_inside(select_then_score) -> str:
         reject(f"on a table where 5 of 500 features carry the genre, keeping k=5 features should score about "
                f"0.9, yours gives {useful:.2f}: keep the k best features (SelectKBest(f_classif, k=k)) before "
                "the classifier")
+    table, features = _selection_table(4, n_features=60, n_informative=12, shift=0.4, scales=True)
+    table.loc[:39, "split"] = "valid"  # the model is fitted on the train and the valid rows
+    scores = {k: _one_number(select_then_score(table.copy(), features=features, k=k), "select_then_score")
+              for k in (1, 12, 40)}
+    expected = {k: _pipeline_score(table, features, k=k) for k in scores}
+    if len(set(scores.values())) == 1 and len(set(expected.values())) > 1:
+        reject(f"k=1, k=12 and k=40 all give {scores[1]:.2f}: your function ignores its k argument; pass it to "
+               "SelectKBest(f_classif, k=k)")
+    for k, value in scores.items():
+        if abs(value - expected[k]) > 1e-9:
+            train_only = table[table["split"] != "valid"]
+            hint = ("the scaler is missing: StandardScaler() first, as the exercise asks"
+                    if abs(value - _pipeline_score(table, features, k=k, scaled=False)) < 1e-9 else
+                    "the model was fitted on the 'train' rows only: fit it on every row whose split is not "
+                    "'test' (train and valid)" if abs(value - _pipeline_score(train_only, features, k=k)) < 1e-9 else
+                    "fit make_pipeline(StandardScaler(), SelectKBest(f_classif, k=k), SVC()) on the rows "
+                    "whose split is not 'test', and score it on the test rows")
+            reject(f"on a table where 12 of 60 features carry a little of the genre, k={k} should score "
+                   f"{expected[k]:.2f}, yours {value:.2f}: {hint}")
     return (f"Pure noise scores {noise:.2f} (chance 0.50); with 5 useful features among 500 you score "
-            f"{useful:.2f}.")
+            f"{useful:.2f}; the k you ask for changes the score ({', '.join(f'k={k}: {v:.2f}' for k, v in scores.items())}).")
+
+
+def _pipeline_score(table: pd.DataFrame, features: list[str], *, k: int, scaled: bool = True) -> float:
+    """The exercise's pipeline, fitted on the non-test rows and scored on the test rows."""
+    train, test = table[table["split"] != "test"], table[table["split"] == "test"]
+    steps = [StandardScaler()] if scaled else []
+    model = make_pipeline(*steps, SelectKBest(f_classif, k=k), SVC()).fit(train[features], train["label"])
+    return float(model.score(test[features], test["label"]))
