@@ -73,6 +73,7 @@ def test_a_book_with_the_repository_setting_launches_that_repository(tmp_path):
     set_repository_url("https://github.com/someone/course-copy", config=config)
     page = built_chapter(tmp_path)
     services = launchers()
+    assert "launch-buttons" in page  # the theme's menu of launch buttons
     assert f"{services['binderhub_url']}/v2/gh/someone/course-copy/main?urlpath=lab/tree/book/chapter.ipynb" in page
     assert f"{services['colab_url']}/github/someone/course-copy/blob/main/book/chapter.ipynb" in page
 
