@@ -1,6 +1,7 @@
-"""The install cell at the top of every notebook: the same everywhere (written from one template),
-a no-op where the course is importable, and on a bare Python it installs the course, from a local
-checkout here (offline), and says when the kernel must restart."""
+"""The install cell at the top of every notebook: the same everywhere (written from one template);
+a no-op where the course is importable; outside the repository, in a fresh kernel of a Python
+without the course, it installs the course (here offline, from a local checkout) and says when
+the kernel must restart."""
 
 from __future__ import annotations
 
@@ -12,14 +13,18 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from conftest import ROOT
 from course_utils.embeddings.musicnn import WHEEL
 from course_utils.launch import INSTALL_CELL_ID, install_cell_source, out_of_date, write_install_cells
 from course_utils.launch.repository import Repository, set_repository_url
 
-CELL = install_cell_source()
+CHAPTER = ROOT / "book" / "01_audio_basics.ipynb"
+CELL = "".join(next(c for c in json.loads(CHAPTER.read_text())["cells"] if c["cell_type"] == "code")["source"])
 INSTALLED = "The course is installed: carry on."
 # pip, offline and fast: the checkout alone, built with the shared environment's setuptools
 OFFLINE_PIP = {"PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "0",
@@ -99,21 +104,37 @@ def test_the_cell_does_nothing_where_the_course_is_importable(tmp_path):
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
 
 
-def test_outside_the_repository_the_cell_installs_the_course_and_it_imports_at_once(tmp_path, bare_python,
-                                                                                   outside):
+def kernel_outputs(python: Path, sources: list[str], *, cwd: Path, monkeypatch, **env: str) -> list[str]:
+    """The text each cell printed, run in a fresh Jupyter kernel of ``python`` started in ``cwd``."""
+    spec = cwd.parent / "jupyter" / "kernels" / "bare"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "a Python without the course", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(spec.parents[1]))
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    NotebookClient(notebook, timeout=600, kernel_name="bare", resources={"metadata": {"path": str(cwd)}}).execute()
+    return ["".join(o.get("text", "") for o in cell.outputs) for cell in notebook.cells]
+
+
+def test_outside_the_repository_the_cell_installs_the_course_in_a_fresh_kernel(tmp_path, bare_python, outside,
+                                                                               monkeypatch):
     assert run_cell(bare_python, "import course_utils", cwd=outside).returncode != 0
     checkout = checkout_copy(tmp_path)
-    after = "\nimport course_utils.config\nprint(course_utils.__file__)"
-    run = run_cell(bare_python, CELL + after, cwd=outside, COURSE_INSTALL_SOURCE=str(checkout), **OFFLINE_PIP)
-    assert run.returncode == 0, run.stderr[-3000:]
-    message, location = run.stdout.strip().splitlines()[-2:]
-    assert message == INSTALLED and Path(location).is_relative_to(bare_python.parents[1])
-    again = run_cell(bare_python, CELL, cwd=outside, COURSE_INSTALL_SOURCE=str(checkout), **OFFLINE_PIP)
+    env = {"COURSE_INSTALL_SOURCE": str(checkout), **OFFLINE_PIP}
+    probe = "import course_utils.config\nprint(course_utils.__file__)"
+    installed, location = kernel_outputs(bare_python, [CELL, probe], cwd=outside, monkeypatch=monkeypatch, **env)
+    assert installed.strip() == INSTALLED  # and no restart: nothing the kernel had loaded changed
+    assert Path(location.strip()).is_relative_to(bare_python.parents[1])
+    again = run_cell(bare_python, CELL, cwd=outside, **env)
     assert (again.returncode, again.stdout, again.stderr) == (0, "", "")  # a fresh kernel: nothing to do
 
 
 def test_the_cell_asks_for_a_restart_when_it_upgraded_something_already_imported(tmp_path, bare_python,
-                                                                                  outside):
+                                                                                  outside, monkeypatch):
     site = Path(run_cell(bare_python, "import sysconfig; print(sysconfig.get_paths()['purelib'])",
                          cwd=outside).stdout.strip())
     (site / "restart_probe.py").write_text("VERSION = 1\n")
@@ -127,10 +148,12 @@ def test_the_cell_asks_for_a_restart_when_it_upgraded_something_already_imported
     (newer / "restart_probe.py").write_text("VERSION = 2\n")
     (newer / "pyproject.toml").write_text('[project]\nname = "restart-probe"\nversion = "2.0"\n'
                                           '[tool.setuptools]\npy-modules = ["restart_probe"]\n')
-    run = run_cell(bare_python, "import restart_probe\n" + CELL, cwd=outside,
-                   COURSE_INSTALL_SOURCE=str(newer), **OFFLINE_PIP)
-    assert run.returncode == 1 and INSTALLED not in run.stdout
-    assert "restart_probe changed under this kernel: restart it (Colab: Runtime > Restart session)" in run.stderr
+    with pytest.raises(CellExecutionError) as stopped:  # "run all" stops at the install cell
+        kernel_outputs(bare_python, ["import restart_probe", CELL, "print('went on')"], cwd=outside,
+                       monkeypatch=monkeypatch, COURSE_INSTALL_SOURCE=str(newer), **OFFLINE_PIP)
+    assert stopped.value.ename == "SystemExit"
+    assert ("restart_probe changed under this kernel: restart it (Colab: Runtime > Restart session)"
+            in stopped.value.evalue)
 
 
 def test_without_a_source_the_cell_says_what_to_set(bare_python, outside):
