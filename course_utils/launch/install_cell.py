@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 from string import Template
 
-from course_utils.embeddings.musicnn import WHEEL as MUSICNN_WHEEL
 from course_utils.io import atomic_write_text
 from course_utils.launch.repository import ROOT, LaunchError, Repository, repository_setting
 
@@ -54,8 +53,10 @@ def install_cell_source(repository: Repository | None = None) -> str:
 
     Used in: every notebook of book/, solutions/ and exercises/ (its first code cell).
     """
+    from course_utils.embeddings.musicnn import WHEEL  # here: the book build imports this module
+
     repository = repository_setting() if repository is None else repository
-    return TEMPLATE.substitute(source=repository.pip_source, musicnn=MUSICNN_WHEEL)
+    return TEMPLATE.substitute(source=repository.pip_source, musicnn=WHEEL)
 
 
 def source_notebooks(root: Path = ROOT) -> list[Path]:
