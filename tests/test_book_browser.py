@@ -202,6 +202,10 @@ def test_navigation_download_and_launch_links(visit, name):
     status, text = report["download"][download[0]]
     assert status == 200 and "cells" in json.loads(text)
     repository, launch = CONFIG["repository"], CONFIG["launch_buttons"]
+    if not repository["url"]:  # no repository setting, no launch buttons (test_launch_buttons.py)
+        launched = [link for link in report["links"] if link.startswith((launch["binderhub_url"], launch["colab_url"]))]
+        assert not launched, f"{name}: launch links without a repository setting: {launched}"
+        return
     owner_repo = repository["url"].removeprefix("https://github.com/")
     binder = f"{launch['binderhub_url']}/v2/gh/{owner_repo}/{repository['branch']}?urlpath=lab/tree/{name}.ipynb"
     colab = f"{launch['colab_url']}/github/{owner_repo}/blob/{repository['branch']}/{name}.ipynb"

@@ -42,10 +42,13 @@ def test_workflow_checks_the_pages_in_the_browser_before_uploading_them():
     assert book < check < upload
 
 
-def test_workflow_points_the_launch_buttons_at_the_repository_it_runs_in():
-    placeholder = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+def test_workflow_points_the_launch_buttons_at_the_repository_it_runs_in_before_building():
     build = yaml.safe_load(WORKFLOW.read_text())["jobs"]["build"]
-    assert f"s|{placeholder}|${{GITHUB_SERVER_URL}}/${{GITHUB_REPOSITORY}}|" in runs(build)
+    order = [s.get("run", "") for s in steps(build)]
+    command = '.venv/bin/python -m course_utils.launch set-repository "${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}"'
+    setting = next(i for i, run in enumerate(order) if command in run.splitlines())
+    assert order.index("make install") < setting < order.index("make book")
+    assert "::warning::" in order[setting]  # when the committed setting names another repository
 
 
 def test_workflow_uses_real_gtzan_only_where_configured():
