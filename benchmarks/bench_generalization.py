@@ -1,0 +1,205 @@
+"""Every ``genre-classify train --model`` on artists it has never heard, and the README table of them.
+
+For every recipe of :data:`course_utils.classifier.recipes.RECIPES` (the YAMNet one only when
+YAMNet is at hand: ``$YAMNET_HANDLE``, else ``../shared/models/yamnet/yamnet.tflite``):
+
+1. trained on the 100 real clips of ``../shared/data/gtzan-mini``, scored on the files of
+   ``../shared/data/gtzan-artists`` whose artist is not in gtzan-mini: its 30-s clips and its 2-3 s
+   excerpts apart;
+2. leave-artist-out cross-validation on the union of both folders (5 folds, stratified, grouped
+   by artist: no artist is on both sides of a fold; a track without a known artist is its own group);
+3. the time to train it on gtzan-mini (embeddings cached; its grouped search of the
+   regularization included);
+4. beside them, as the lesson about leakage, 5-fold cross-validation *by track* on gtzan-mini,
+   where one artist plays all 10 clips of blues, classical, reggae and rock.
+
+Each accuracy comes with its 95 % (Wilson) interval. The genre is the most probable one, as
+``genre-classify predict`` reports it. The default model is the one with the best leave-artist-out
+accuracy; the script says whether ``DEFAULT_RECIPE`` is it, checks the targets (default >= 0.85 on
+the unseen clips and >= 0.75 on the unseen excerpts, no model below 0.5), and rewrites the README's
+``--model`` table between its markers (no figure of it is typed by hand).
+
+Run: ``python benchmarks/bench_generalization.py`` (``--no-readme`` to leave the README alone).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+MINI = SHARED / "data" / "gtzan-mini"
+ARTISTS = SHARED / "data" / "gtzan-artists"
+STURM_INDEX = SHARED / "data" / "meta" / "GTZANindex.txt"
+SHARED_YAMNET = SHARED / "models" / "yamnet" / "yamnet.tflite"
+README = ROOT / "README.md"
+BEGIN, END = "<!-- bench_generalization: begin -->", "<!-- bench_generalization: end -->"
+FOLDS, SEED = 5, 42
+TARGET_CLIPS, TARGET_EXCERPTS, FLOOR = 0.85, 0.75, 0.5
+
+
+def artists_of(tracks: pd.DataFrame) -> pd.Series:
+    """The artist of each track (``None`` where unknown): Sturm's index for GTZAN ids, else gtzan-artists' manifest."""
+    index = {}
+    for line in STURM_INDEX.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("#") or ":::" not in line:
+            continue
+        name, artist, *_ = (part.strip() for part in line.split(":::"))
+        index[Path(name).stem] = artist or None
+    manifest = pd.read_csv(ARTISTS / "manifest.csv")
+    index.update(zip(manifest["file"].map(lambda f: Path(f).stem), manifest["artist"]))
+    return tracks["track_id"].map(lambda t: index.get(t))
+
+
+def groups_of(tracks: pd.DataFrame) -> np.ndarray:
+    """One group per artist; a track whose artist is unknown is a group of its own."""
+    return np.array([artist if isinstance(artist, str) else f"track:{track}"
+                     for artist, track in zip(tracks["artist"], tracks["track_id"])], dtype=object)
+
+
+def union_tracks() -> pd.DataFrame:
+    """gtzan-mini, then gtzan-artists' clips and excerpts: one tracks table with ``part``, ``artist`` and ``unseen``."""
+    from course_utils.data import load_dataset
+
+    parts = []
+    for part, folder in (("mini", MINI), ("clips", ARTISTS / "clips"), ("excerpts", ARTISTS / "excerpts")):
+        tracks = load_dataset(folder).tracks.copy()
+        tracks["part"] = part
+        parts.append(tracks)
+    tracks = pd.concat(parts, ignore_index=True)
+    if tracks["track_id"].duplicated().any():
+        raise SystemExit(f"track ids repeat across the folders: {sorted(tracks.loc[tracks['track_id'].duplicated(), 'track_id'])}")
+    tracks["artist"] = artists_of(tracks)
+    heard = set(tracks.loc[tracks["part"] == "mini", "artist"].dropna())
+    tracks["unseen"] = (tracks["part"] != "mini") & ~tracks["artist"].isin(heard)
+    return tracks
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    correct: int
+    n: int
+
+    @property
+    def value(self) -> float:
+        return self.correct / self.n
+
+    def __str__(self) -> str:
+        from course_utils.evaluate import accuracy_interval
+
+        low, high = accuracy_interval(self.correct, self.n)
+        return f"{self.value:.2f} ({low:.2f}-{high:.2f})"
+
+
+def predict(recipe, X, y, groups, train, test) -> np.ndarray:
+    """Fit ``recipe`` on the rows ``train`` (its regularization chosen by CV grouped by ``groups``), predict ``test``."""
+    model = recipe.fit(X[train], y[train], groups=groups[train], seed=SEED)
+    return model.predict(X[test])
+
+
+def cross_validated(recipe, X, y, groups, folds) -> Accuracy:
+    predicted = np.empty(len(y), dtype=object)
+    for train, test in folds:
+        predicted[test] = predict(recipe, X, y, groups, train, test)
+    return Accuracy(int(np.sum(predicted == y)), len(y))
+
+
+def measure(recipe, tracks: pd.DataFrame) -> dict:
+    """Every figure of one recipe (see the module docstring)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from course_utils.data import track_folds
+
+    X = recipe.input.training_matrix(tracks)
+    y = tracks["label"].to_numpy()
+    groups = groups_of(tracks)
+    mini = np.flatnonzero(tracks["part"] == "mini")
+    row = {}
+    for part in ("clips", "excerpts"):
+        test = np.flatnonzero((tracks["part"] == part) & tracks["unseen"])
+        row[part] = Accuracy(int(np.sum(predict(recipe, X, y, groups, mini, test) == y[test])), len(test))
+    splitter = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    row["artist_cv"] = cross_validated(recipe, X, y, groups, list(splitter.split(X, y, groups)))
+    mini_tracks = tracks.iloc[mini].reset_index(drop=True)
+    by_track = track_folds(mini_tracks, n_splits=FOLDS, seed=SEED)
+    row["track_cv"] = cross_validated(recipe, X[mini], y[mini], mini_tracks["track_id"].to_numpy(dtype=object),
+                                      by_track)
+    start = time.perf_counter()
+    recipe.fit(X[mini], y[mini], groups=groups[mini], seed=SEED)
+    row["train_seconds"] = time.perf_counter() - start
+    return row
+
+
+def table(results: dict, tracks: pd.DataFrame, default: str) -> str:
+    """The README's Markdown table of the ``--model``s."""
+    from course_utils.classifier import RECIPES
+
+    count = {part: int(((tracks["part"] == part) & tracks["unseen"]).sum()) for part in ("clips", "excerpts")}
+    artists = tracks.loc[tracks["unseen"], "artist"].nunique()
+    lines = [f"| `--model` | what it is | unseen artists: 30-s clips ({count['clips']}) | "
+             f"unseen artists: 2-3 s excerpts ({count['excerpts']}) | leave-artist-out CV, all {len(tracks)} | "
+             f"train (s) | by track on gtzan-mini (leaks artists) |",
+             "|---|---|---|---|---|---|---|"]
+    for name, row in results.items():
+        label = f"`{name}` (default)" if name == default else f"`{name}`"
+        lines.append(f"| {label} | {RECIPES[name].summary} | {row['clips']} | {row['excerpts']} | "
+                     f"{row['artist_cv']} | {row['train_seconds']:.1f} | {row['track_cv']} |")
+    return "\n".join(lines) + f"\n\nThe unseen-artist files are by {artists} artists that gtzan-mini lacks.\n"
+
+
+def rewrite_readme(text: str) -> None:
+    """Put ``text`` between the markers of README.md."""
+    readme = README.read_text(encoding="utf-8")
+    if BEGIN not in readme or END not in readme:
+        raise SystemExit(f"{README} lacks the markers {BEGIN} and {END}")
+    head, rest = readme.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    README.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str]) -> None:
+    if not (MINI.is_dir() and (ARTISTS / "manifest.csv").is_file()):
+        print(f"skipped: {MINI} or {ARTISTS} is not available")
+        return
+    if "YAMNET_HANDLE" not in os.environ and SHARED_YAMNET.is_file():
+        os.environ["YAMNET_HANDLE"] = str(SHARED_YAMNET)
+    os.environ.setdefault("COURSE_OFFLINE", "1")
+    from course_utils.classifier import DEFAULT_RECIPE, RECIPES
+
+    tracks = union_tracks()
+    print(f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f}; {len(tracks)} tracks "
+          f"({', '.join(f'{k} {v}' for k, v in tracks['part'].value_counts().items())}), "
+          f"{int(tracks['unseen'].sum())} by artists absent from gtzan-mini; chance 0.10")
+    results = {}
+    for name, recipe in RECIPES.items():
+        if recipe.needs_yamnet and "YAMNET_HANDLE" not in os.environ:
+            print(f"  {name:18s} skipped: no YAMNet ($YAMNET_HANDLE unset, {SHARED_YAMNET} absent)")
+            continue
+        results[name] = row = measure(recipe, tracks)
+        print(f"  {name:18s} unseen clips {row['clips']}, unseen excerpts {row['excerpts']}, "
+              f"leave-artist-out {row['artist_cv']}, train {row['train_seconds']:.1f} s | "
+              f"by track on gtzan-mini {row['track_cv']} (leaks artists)", flush=True)
+    best = max(results, key=lambda name: results[name]["artist_cv"].value)
+    default = results[DEFAULT_RECIPE]
+    print(f"best leave-artist-out accuracy: {best}; DEFAULT_RECIPE is {DEFAULT_RECIPE}"
+          + ("" if best == DEFAULT_RECIPE else " (change it in course_utils/classifier/recipes.py)"))
+    for what, value, target in (("unseen clips", default["clips"].value, TARGET_CLIPS),
+                                ("unseen excerpts", default["excerpts"].value, TARGET_EXCERPTS)):
+        print(f"default on {what}: {value:.2f} ({'meets' if value >= target else 'MISSES'} the {target:.2f} target)")
+    low = [f"{name} {part} {row[part].value:.2f}" for name, row in results.items() for part in ("clips", "excerpts")
+           if row[part].value < FLOOR]
+    print(f"models below {FLOOR}: {', '.join(low) if low else 'none'}")
+    if "--no-readme" not in argv:
+        rewrite_readme(table(results, tracks, DEFAULT_RECIPE))
+        print(f"rewrote the --model table in {README}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
