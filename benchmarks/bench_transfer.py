@@ -2,8 +2,9 @@
 track-level 5-fold accuracy on 100 real GTZAN clips.
 
 On ../shared/data/gtzan-mini (10 clips per genre), in the full profile (224-pixel pictures, up to
-30 epochs, early stopping), with the folds of ``bench_training.py`` (80 tracks train, one per genre
-of them held out for early stopping, 20 tested):
+30 epochs, early stopping), with the folds of ``bench_training.py`` (grouped by artist where gtzan-mini
+has two or more artists of a genre, by track otherwise, as printed; about 80 tracks train, one per genre
+of them held out for early stopping, about 20 tested):
 
 - ``backbones``: for every backbone whose ImageNet weights this run has, milliseconds per picture
   of the frozen features and of the frozen part, and seconds per epoch of the head and of
@@ -30,10 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bench_training import FOLDS, GTZAN_MINI, SEED, fold_splits
+from bench_training import GTZAN_MINI, SEED, fold_splits, load_mini
 from course_utils import embeddings, features, models, train
 from course_utils.config import get_profile
-from course_utils.data import load_dataset
 from course_utils.models import fusion, transfer
 
 SHARED_MODELS = Path(__file__).resolve().parents[2] / "shared" / "models"
@@ -149,10 +149,10 @@ def main(sections: list[str]) -> None:
     sections = sections or list(SECTIONS)
     use_shared_weights()
     profile = get_profile("full")
-    dataset = load_dataset(GTZAN_MINI)
+    dataset = load_mini()
     labels = dataset.labels
-    splits = fold_splits(dataset.tracks.reset_index(drop=True))
-    print(f"{dataset.describe()}\n{FOLDS}-fold CV by track; up to {profile.epochs} epochs, batch {profile.batch_size}, "
+    splits, grouping = fold_splits(dataset.tracks.reset_index(drop=True))
+    print(f"{dataset.describe()}\n{dataset.artist_note}\n{grouping}; up to {profile.epochs} epochs, batch {profile.batch_size}, "
           f"pictures of {profile.image_size} px; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
           "(other work slows every figure)")
     available = transfer.available_backbones()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -20,16 +21,30 @@ def private_data_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("COURSE_OFFLINE", "1")
     monkeypatch.delenv("GTZAN_DIR", raising=False)
     monkeypatch.delenv("GTZAN_SPLITS_DIR", raising=False)
+    monkeypatch.delenv("GTZAN_INDEX", raising=False)
     monkeypatch.delenv("COURSE_CHECKS_STRICT", raising=False)
     return home
 
 
+REQUIRE_REAL_DATA_ENV = "COURSE_REQUIRE_REAL_DATA"
+
+
+def require_shared_data(folder: Path = SHARED_DATA) -> Path:
+    """``folder`` when it holds the real sample; otherwise skip, or fail when ``$COURSE_REQUIRE_REAL_DATA=1``
+    (as ``.ci/run`` sets it, so that a green CI means the real-data tests ran)."""
+    if not (folder / "gtzan-mini").is_dir():
+        message = f"{folder} (../shared/data) is not available"
+        if os.environ.get(REQUIRE_REAL_DATA_ENV, "").strip() == "1":
+            pytest.fail(f"{message}, and ${REQUIRE_REAL_DATA_ENV}=1 requires the real-data tests to run")
+        pytest.skip(message)
+    return folder
+
+
 @pytest.fixture
 def shared_data() -> Path:
-    """``../shared/data`` beside the project; the test is skipped when it is absent."""
-    if not (SHARED_DATA / "gtzan-mini").is_dir():
-        pytest.skip("../shared/data is not available")
-    return SHARED_DATA
+    """``../shared/data`` beside the project; the test is skipped when it is absent (failed with
+    ``$COURSE_REQUIRE_REAL_DATA=1``)."""
+    return require_shared_data()
 
 
 def tone(seconds: float, *, sr: int = 22050, freq: float = 440.0, channels: int = 1) -> np.ndarray:

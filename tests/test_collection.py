@@ -25,7 +25,8 @@ def test_tracks_table(tmp_path):
     make_collection(tmp_path, per_label=3, seconds=1.5)
     dataset = load_dataset(tmp_path)
     tracks = dataset.tracks
-    assert list(tracks.columns) == ["track_id", "label", "path", "duration", "sr", "channels", "format"]
+    assert list(tracks.columns) == ["track_id", "label", "path", "duration", "sr", "channels", "format", "artist"]
+    assert tracks["artist"].isna().all()  # offline, without Sturm's index: unknown, never guessed
     assert tracks["track_id"].tolist()[:3] == ["blues.00000", "blues.00001", "blues.00002"]
     assert tracks["duration"].tolist() == pytest.approx([1.5] * 6)
     assert set(tracks["format"]) == {"wav"} and set(tracks["sr"]) == {22050}

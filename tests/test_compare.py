@@ -29,6 +29,17 @@ def test_protocol_knows_its_test_tracks(protocol):
     assert "stratified track split" in protocol.describe() and "profile quick" in protocol.describe()
 
 
+def test_protocol_keeps_artists_apart_when_they_are_known(tmp_path):
+    root = make_collection(tmp_path / "tones", labels=("blues", "jazz", "rock"), per_label=6, seconds=2.0)
+    (root / "artists.csv").write_text("track_id,artist\n" + "".join(
+        f"{label}.{k:05d},{label} {k % 3}\n" for label in ("blues", "jazz", "rock") for k in range(6)))
+    protocol = compare.Protocol.create(root, profile=QUICK)
+    assert protocol.split.method == "artist" and "track split by artist (" in protocol.describe()
+    tracks = protocol.split.assign(protocol.dataset.tracks)
+    assert (tracks.groupby("artist")["split"].nunique() == 1).all()
+    assert protocol.test_ids and tracks["split"].eq("train").any()
+
+
 def test_run_all_trains_what_is_missing_then_reuses_it(protocol, capsys):
     first = compare.run_all(protocol, recipes())
     assert first.results["status"].tolist() == ["trained", "trained"]

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import make_collection
 from course_utils.data import download, download_gtzan, fault_filtered_lists, load_dataset
-from course_utils.data import sources, splits
+from course_utils.data import artists, gtzan_artist_index, sources, splits
 from course_utils.data.download import extract_tar
 from course_utils.errors import DatasetError, DownloadError
 
@@ -129,6 +129,18 @@ def test_split_lists_are_downloaded_once(server, online, monkeypatch):
     fault_filtered_lists()
     assert len(log) == 3
     assert sources.GTZAN_URL.startswith("https://")
+
+
+def test_artist_index_is_downloaded_once_then_read_offline(server, online, monkeypatch, private_data_home):
+    url, files, log = server
+    files["/GTZANindex.txt"] = body = b"## Sturm\nblues.00000.wav ::: John Lee Hooker ::: Boogie\n"
+    monkeypatch.setattr(artists, "INDEX_URL", url + "/GTZANindex.txt")
+    monkeypatch.setattr(artists, "INDEX_SHA256", sha(body))
+    assert gtzan_artist_index().to_dict() == {"blues.00000": "John Lee Hooker"}
+    assert (private_data_home / "meta" / "GTZANindex.txt").read_bytes() == body
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
+    assert gtzan_artist_index().to_dict() == {"blues.00000": "John Lee Hooker"}
+    assert len(log) == 1
 
 
 @pytest.mark.parametrize("python_checks", [True, False], ids=["python-filter", "older-3.11"])

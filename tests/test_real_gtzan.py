@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_utils.data import load_dataset, segment_table, track_split
+from course_utils.data import artist_folds, load_dataset, segment_table, track_split
 
 pytestmark = pytest.mark.real_data
 
@@ -30,3 +30,21 @@ def test_fault_filtered_split_on_the_mini_set(shared_data, monkeypatch):
     assert counts.to_numpy().sum() == len(split.part) <= 100
     segments = split.assign(segment_table(dataset.tracks, seconds=3.0))
     assert (segments.groupby("track_id")["split"].nunique() == 1).all()
+
+
+def test_artist_split_and_folds_on_the_mini_set(shared_data, monkeypatch):
+    monkeypatch.setenv("GTZAN_INDEX", str(shared_data / "meta" / "GTZANindex.txt"))
+    dataset = load_dataset(shared_data / "gtzan-mini")
+    one_artist = ["blues", "classical", "reggae", "rock"]  # 10 clips of one artist each (Sturm's index)
+    folds = artist_folds(dataset.tracks, n_splits=5, seed=0)
+    assert folds.grouping == "artist where possible" and folds.by_track == one_artist
+    split = track_split(dataset, method="artist")
+    print(split.report)
+    assert split.grouping == "artist where possible" and "by track for " + ", ".join(one_artist) in split.report
+    tracks = dataset.tracks.assign(split=dataset.tracks["track_id"].map(split.part))
+    others = tracks[~tracks["label"].isin(one_artist) & tracks["artist"].notna()]
+    assert (others.groupby("artist")["split"].nunique() == 1).all()
+    for train, test in folds:
+        rows = dataset.tracks.iloc[test]
+        kept_apart = rows[~rows["label"].isin(one_artist)]["artist"].dropna()
+        assert not set(kept_apart) & set(dataset.tracks.iloc[train]["artist"].dropna())

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from conftest import make_collection
-from course_utils.data import (fault_filtered_lists, load_dataset, segment_table, track_folds,
+from course_utils.data import (artist_folds, fault_filtered_lists, load_dataset, segment_table, track_folds,
                                track_split)
 from course_utils.data import splits as splits_module
 from course_utils.errors import ConfigError, SplitError
@@ -124,3 +124,95 @@ def test_published_lists_from_shared(shared_data, monkeypatch):
     lists = fault_filtered_lists()
     assert [len(lists[p]) for p in ("train", "valid", "test")] == [443, 197, 290]
     assert lists["test"][0] == "blues.00012"
+
+
+def artist_tracks():
+    """blues: one artist (6 tracks); jazz: artists J0-J2 and one unknown; rock: R0-R2, and R0 also plays one jazz track."""
+    rows = [{"track_id": f"blues.{k:05d}", "label": "blues", "artist": "B"} for k in range(6)]
+    rows += [{"track_id": f"jazz.{k:05d}", "label": "jazz", "artist": [f"J{k % 3}", None][k == 5]} for k in range(6)]
+    rows += [{"track_id": f"rock.{k:05d}", "label": "rock", "artist": f"R{k % 3}"} for k in range(6)]
+    rows[6]["artist"] = "R0"  # an artist in two genres
+    return pd.DataFrame(rows)
+
+
+def _artists_apart(table, train, test, labels=("jazz", "rock")) -> bool:
+    rows = table[table["label"].isin(labels) & table["artist"].notna()]
+    train_artists = set(rows.loc[rows.index.isin(train), "artist"])
+    return not train_artists & set(rows.loc[rows.index.isin(test), "artist"])
+
+
+def test_artist_folds_keep_artists_apart_and_label_the_fallback():
+    tracks = artist_tracks()
+    segments = segment_table(tracks.assign(duration=9.0), seconds=3.0)
+    folds = artist_folds(segments, n_splits=3, seed=0)
+    assert folds.grouping == "artist where possible" and folds.by_track == ["blues"]
+    assert folds.describe() == "3 folds by artist where possible (by track for blues: one artist each)"
+    tested = []
+    for train, test in folds:
+        assert _artists_apart(segments, train, test)
+        assert not set(segments["track_id"].iloc[train]) & set(segments["track_id"].iloc[test])
+        tested += segments["track_id"].iloc[test].unique().tolist()
+    assert sorted(tested) == sorted(tracks["track_id"])
+    again = artist_folds(segments, n_splits=3, seed=0)  # seeded
+    assert all((a == b).all() and (c == d).all() for (a, c), (b, d) in zip(again, folds, strict=True))
+
+
+def test_artist_folds_without_artists_are_by_track_and_errors_are_clear():
+    folds = artist_folds(fake_tracks(), n_splits=5)
+    assert folds.grouping == "track" and folds.by_track == []
+    assert artist_folds(fake_tracks().assign(artist="Same"), n_splits=5).grouping == "track"
+    everyone = fake_tracks().assign(artist=lambda t: t["label"] + t["track_id"].str[-1:].map(lambda d: str(int(d) % 2)))
+    assert artist_folds(everyone, n_splits=2).grouping == "artist"
+    with pytest.raises(SplitError, match=r"n_splits=3 needs 2 <= n_splits <= 2.*number of groups \(2\)"):
+        artist_folds(everyone.assign(artist=lambda t: t["track_id"].str[-1:].map(lambda d: str(int(d) % 2)),
+                                     label="rock"), n_splits=3)
+    with pytest.raises(ConfigError, match="artist_folds expects"):
+        artist_folds(pd.DataFrame({"track_id": ["a"]}))
+
+
+def test_artist_split_is_artist_disjoint_complete_seeded_and_labelled():
+    tracks = artist_tracks()
+    split = track_split(tracks, method="artist", seed=1)
+    assert split.method == "artist" and split.grouping == "artist where possible"
+    assert "by track for blues" in split.report and "7 known artists" in split.report
+    part = tracks.assign(split=tracks["track_id"].map(split.part))
+    assert part["split"].notna().all()
+    for artist, rows in part[part["label"] != "blues"].dropna(subset=["artist"]).groupby("artist"):
+        assert rows["split"].nunique() == 1, artist
+    counts = split.counts(tracks)
+    assert (counts["train"] > 0).all() and (counts["test"] > 0).all()
+    assert split.counts(tracks).loc["blues"].tolist() == [4, 1, 1]  # by track: 0.2 and 0.1 of 6, rounded
+    assert track_split(tracks, method="artist", seed=1).part.equals(split.part)
+    unknown = part.loc[part["artist"].isna(), "track_id"].tolist()
+    assert unknown == ["jazz.00005"]  # an unknown artist is its own group, it lands anywhere
+
+
+def test_auto_prefers_artists_when_known_and_stratified_otherwise():
+    assert track_split(artist_tracks()).method == "artist"
+    assert "no artist is known" in track_split(fake_tracks()).report
+    assert track_split(fake_tracks().assign(artist=None)).method == "stratified"
+
+
+def test_artist_split_draws_different_artists_for_different_seeds():
+    """Artists of 2, 2 and 1 tracks per genre, 20 % test: the one-track artist is not always the test set."""
+    rows = [{"track_id": f"{label}.{k:05d}", "label": label, "artist": f"{label} {k % 3}"}
+            for label in ("blues", "jazz", "rock", "pop") for k in range(5)]
+    tracks = pd.DataFrame(rows)
+    tests = [frozenset(track_split(tracks, method="artist", seed=s, valid_size=0.0).ids("test")) for s in range(10)]
+    assert len(set(tests)) > 5
+    sizes = [len(t) / 4 for t in tests]
+    assert 1.0 < sum(sizes) / len(sizes) < 2.0  # between the 1 track asked for and a 2-track artist
+    for s in range(10):
+        split = track_split(tracks, method="artist", seed=s)
+        parts = tracks.assign(split=tracks["track_id"].map(split.part))
+        assert (parts.groupby("artist")["split"].nunique() == 1).all()
+        assert (split.counts(tracks)["train"] >= 1).all() and (split.counts(tracks)["test"] >= 1).all()
+
+
+def test_artist_split_never_gives_a_big_artist_to_a_small_test_share():
+    """One artist of 4 tracks and one of 1, 20 % test: the big artist always trains, whatever the seed."""
+    tracks = pd.DataFrame({"track_id": [f"pop.{k:05d}" for k in range(5)], "label": "pop",
+                           "artist": ["Big"] * 4 + ["Small"]})
+    for seed in range(20):
+        split = track_split(tracks, method="artist", seed=seed, valid_size=0.2)
+        assert split.ids("test") == ["pop.00004"] and len(split.ids("train")) == 4

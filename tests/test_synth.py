@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import soundfile as sf
 from scipy import ndimage, signal
 
 from course_utils.synth import GENRES, make_synthetic_gtzan, render_track, synthetic_set_is_complete
-from course_utils.synth.genres import arrange
-from course_utils.synth.render import _level, _limit, track_rng
+from course_utils.synth.artists import artist_of, draw_production
+from course_utils.synth.genres import RECIPES
+from course_utils.synth.render import _level, _limit, track_arrangement
 
 SR = 22050
 TINY = {"n_per_genre": 1, "duration": 2.0, "sr": SR, "seed": 3}
@@ -96,7 +98,7 @@ def test_clips_are_audible_unclipped_and_tonal(tiny_set):
 @pytest.mark.parametrize("genre", ["classical", "pop", "metal"])
 def test_a_clip_has_its_drawn_loudness_and_no_peak_above_minus_1_dbfs(genre):
     for index in range(3):
-        target = arrange(genre, track_rng(5, GENRES.index(genre), index), seconds=4.0).rms_dbfs
+        target = track_arrangement(genre, index, seconds=4.0, seed=5)[0].rms_dbfs
         y = render_track(genre, index, duration=4.0, seed=5)
         assert 20 * np.log10(np.sqrt(np.mean(y.astype(np.float64) ** 2))) == pytest.approx(target, abs=0.05)
         assert np.abs(y).max() <= 10 ** (-1 / 20)
@@ -123,12 +125,9 @@ def test_metal_is_more_percussive_than_classical():
 
 
 def test_disco_pulses_at_its_beat():
-    from course_utils.synth.genres import arrange
-    from course_utils.synth.render import track_rng
-
     hits = 0
     for k in range(4):
-        tempo = arrange("disco", track_rng(1, GENRES.index("disco"), k), seconds=6.0).tempo
+        tempo = track_arrangement("disco", k, seconds=6.0, seed=1)[0].tempo
         y = render_track("disco", k, duration=6.0, seed=1)
         flux = np.diff(np.log1p(100.0 * _magnitude(y, hop=256)), axis=1).clip(min=0.0).sum(axis=0)
         flux -= flux.mean()
@@ -180,3 +179,45 @@ def test_render_track_rejects_unknown_genre_and_negative_index():
         render_track("polka")
     with pytest.raises(ValueError, match="index"):
         render_track("rock", -1)
+
+
+def test_artists_csv_names_a_few_artists_per_genre(tmp_path):
+    folder = make_synthetic_gtzan(tmp_path, **{**TINY, "n_per_genre": 4, "duration": 0.5})
+    table = pd.read_csv(folder / "artists.csv")
+    assert list(table.columns) == ["track_id", "artist"]
+    assert len(table) == 40 and set(table["track_id"]) == {p.stem for p in _files(folder)}
+    rock = table[table["track_id"].str.startswith("rock.")].set_index("track_id")["artist"]
+    assert rock.to_dict() == {"rock.00000": "rock artist 1", "rock.00001": "rock artist 2",
+                              "rock.00002": "rock artist 3", "rock.00003": "rock artist 1"}
+    (folder / "artists.csv").unlink()
+    assert not synthetic_set_is_complete(tmp_path, **{**TINY, "n_per_genre": 4, "duration": 0.5})
+
+
+def test_an_artist_keeps_its_key_tempo_range_and_instruments():
+    def arrangement(index):
+        return track_arrangement("pop", index, seconds=4.0, seed=7)[0]
+
+    same = [arrangement(k) for k in (0, 3, 6, 9)]  # artist 1
+    others = [arrangement(k) for k in (1, 2, 4, 5)]  # artists 2 and 3
+    productions = [draw_production("pop", artist_of(k), RECIPES["pop"], np.random.default_rng(k))
+                   for k in range(3)]
+    assert len({p.key for p in productions} | {p.tempo for p in productions}) > 3  # artists differ
+    tempi = [a.tempo for a in same]
+    assert max(tempi) - min(tempi) <= 0.25 * np.subtract(*RECIPES["pop"].tempo[::-1]) + 1e-9
+    assert np.std([a.reverb_seconds for a in same]) < np.std([a.reverb_seconds for a in others + same[:1]])
+
+
+def test_tracks_of_one_artist_sound_alike():
+    """Nearest neighbours by spectral shape (mean log spectrum, level removed) are mostly tracks of the same
+    artist of a genre."""
+    profiles, artists = [], []
+    for k in range(9):
+        y = render_track("jazz", k, duration=3.0, seed=4)
+        shape = np.log(_magnitude(y).mean(axis=1) + 1e-6)
+        profiles.append(shape - shape.mean())
+        artists.append(artist_of(k))
+    profiles = np.array(profiles)
+    distances = np.linalg.norm(profiles[:, None] - profiles[None], axis=2) + np.eye(9) * 1e9
+    nearest = distances.argmin(axis=1)
+    same = sum(artists[i] == artists[j] for i, j in enumerate(nearest))
+    assert same >= 6, same  # chance: 2 of 8 neighbours share the artist

@@ -1,4 +1,4 @@
-"""One protocol for every model: the same data set, the same track split, the same seed and profile.
+"""One protocol for every model: the same data set, the same artist-disjoint track split, the same seed and profile.
 
 A result in the registry belongs to a protocol when it names the same data set, profile, split
 method and seed, and its test predictions cover exactly this protocol's test tracks; only then can
@@ -29,7 +29,8 @@ class Protocol:
     dataset : Dataset
         The tracks (already cut to the profile's ``tracks_per_genre``, as the chapters do).
     split : TrackSplit
-        By track, the same for every model.
+        By track and, wherever artists are known, by artist (fault-filtered on enough of GTZAN, else
+        ``method="artist"``); the same for every model.
     profile : Profile
     seed : int
     """
@@ -41,12 +42,14 @@ class Protocol:
 
     @classmethod
     def create(cls, source=None, *, profile: Profile | None = None, seed: int = DEFAULT_SEED) -> "Protocol":
-        """The chapters' protocol: :func:`load_dataset` cut to the profile's size, and the track split of
-        chapters 8-11 (chapter 7's has the same test tracks; its models train on training and validation tracks)."""
+        """The chapters' protocol: :func:`load_dataset` cut to the profile's size, and the split of chapters 8-11
+        (chapter 7's has the same test tracks; its models train on training and validation tracks): the default
+        ``track_split``, which keeps artists apart wherever they are known (the fault-filtered split on enough of
+        GTZAN, else the artist-disjoint split; by track only without artists, and then labelled so)."""
         profile = profile or get_profile()
         dataset = load_dataset(source, profile=profile).subset(per_label=profile.tracks_per_genre, seed=seed)
-        return cls(dataset=dataset, split=track_split(dataset, seed=seed, valid_size=VALID_SIZE), profile=profile,
-                   seed=seed)
+        return cls(dataset=dataset, split=track_split(dataset, method="auto", seed=seed, valid_size=VALID_SIZE),
+                   profile=profile, seed=seed)
 
     @property
     def labels(self) -> list[str]:
@@ -72,7 +75,9 @@ class Protocol:
         """One line: data set, split, profile and seed."""
         counts = self.split.part[self.split.part.index.isin(self.dataset.tracks["track_id"])].value_counts()
         parts = ", ".join(f"{p} {int(counts.get(p, 0))}" for p in ("train", "valid", "test"))
-        return (f"{self.dataset.name}, {len(self.dataset)} tracks; {self.split.method} track split ({parts}); "
+        kind = {"fault_filtered": "fault-filtered (artist-disjoint) split", "stratified": "stratified track split (no artist known)"}.get(
+            self.split.method, f"track split by {self.split.grouping}")
+        return (f"{self.dataset.name}, {len(self.dataset)} tracks; {kind} ({parts}); "
                 f"profile {self.profile.name}; seed {self.seed}")
 
 

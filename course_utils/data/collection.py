@@ -39,8 +39,8 @@ class Dataset:
     root : Path
         The folder that holds one sub-folder per label.
     tracks : pd.DataFrame
-        One row per track: ``track_id, label, path, duration, sr, channels, format``,
-        sorted by label and track id.
+        One row per track: ``track_id, label, path, duration, sr, channels, format`` and, from
+        :func:`course_utils.data.load_dataset`, ``artist`` (``None`` where unknown), sorted by label and track id.
     labels : list of str
         The labels in sorted order (class index ``i`` is ``labels[i]``).
     synthetic : bool
@@ -49,6 +49,9 @@ class Dataset:
         How it was found (argument, ``$GTZAN_DIR``, download, generated).
     problems : pd.DataFrame
         Files that were skipped (``path, problem``); empty unless skipping was asked for.
+    artist_source : str
+        Where the ``artist`` column of ``tracks`` came from (``None`` in it: unknown), e.g.
+        ``"Sturm's GTZAN index"``; :attr:`artist_note` says it with counts.
     """
 
     name: str
@@ -58,6 +61,7 @@ class Dataset:
     synthetic: bool = False
     source: str = "argument"
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    artist_source: str = ""
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -68,6 +72,13 @@ class Dataset:
         ids = self.tracks["track_id"]
         return (not self.synthetic and bool(len(ids)) and bool(ids.str.match(_GTZAN_ID).all())
                 and set(self.labels) <= set(GTZAN_GENRES))
+
+    @property
+    def artist_note(self) -> str:
+        """One line: how many tracks have a known artist, how many artists, and from where."""
+        artists = self.tracks["artist"] if "artist" in self.tracks.columns else pd.Series([], dtype=object)
+        return (f"artists known for {int(artists.notna().sum())} of {len(self)} tracks "
+                f"({artists.dropna().nunique()} artists)" + (f", from {self.artist_source}" if self.artist_source else ""))
 
     def describe(self) -> str:
         """One line: name, size, labels and where the data came from."""

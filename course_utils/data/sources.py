@@ -13,6 +13,7 @@ from pathlib import Path
 
 from course_utils.audio import MIN_SECONDS
 from course_utils.config import Profile, data_home, get_profile
+from course_utils.data.artists import ARTISTS_CSV, with_artists
 from course_utils.data.collection import Dataset, scan_folder
 from course_utils.data.download import download, extract_tar
 from course_utils.errors import DatasetError
@@ -50,7 +51,9 @@ def download_gtzan(*, url: str = GTZAN_URL, sha256: str | None = GTZAN_SHA256,
 
 def synthetic_dir(profile: Profile, seed: int = 0) -> Path:
     """Folder of the synthetic set for a profile's size (one folder per size and seed)."""
-    key = f"n{profile.synthetic_per_genre}-d{profile.synthetic_seconds:g}-s{seed}"
+    from course_utils.synth.dataset import FORMAT_VERSION  # a new generator version makes a new folder
+
+    key = f"v{FORMAT_VERSION}-n{profile.synthetic_per_genre}-d{profile.synthetic_seconds:g}-s{seed}"
     return data_home() / "synthetic-gtzan" / key
 
 
@@ -81,7 +84,7 @@ def ensure_synthetic(profile: Profile, *, seed: int = 0) -> Path:
 
 def load_dataset(source: str | os.PathLike | None = None, *, profile: Profile | None = None,
                  on_error: str = "raise", min_seconds: float = MIN_SECONDS,
-                 allow_mixed_rates: bool = False) -> Dataset:
+                 allow_mixed_rates: bool = False, artists: str | os.PathLike | None = None) -> Dataset:
     """The data set a chapter works on, with every file checked.
 
     Resolution order: ``source`` (a folder, or the name ``"synthetic"`` or ``"gtzan"``), then
@@ -102,26 +105,33 @@ def load_dataset(source: str | os.PathLike | None = None, *, profile: Profile | 
         one shorter than a model's window is looped to fill it (:func:`course_utils.audio.pad_to_length`).
     allow_mixed_rates : bool
         Accept files of different sample rates (they are resampled when loaded).
+    artists : path-like, optional
+        A CSV naming the artist of tracks (columns ``artist`` and ``track_id`` or ``file``, e.g. a
+        collection's ``manifest.csv``). Without it, an ``artists.csv`` beside the label folders (or
+        in the folder given) is read when there is one. For real GTZAN, Sturm's index names
+        the artists the CSV does not (:func:`course_utils.data.artists.gtzan_artist_index`). The
+        tracks table gets a column ``artist``, ``None`` where no source names one;
+        ``dataset.artist_note`` says where they came from.
     """
     profile = profile or get_profile()
     scan = dict(on_error=on_error, min_seconds=min_seconds, allow_mixed_rates=allow_mixed_rates)
     if source is not None and str(source).lower() == "synthetic":
-        return _synthetic(profile, scan)
+        return _synthetic(profile, scan, artists)
     if source is not None and str(source).lower() == "gtzan":
         if not (gtzan_download_dir() / _DONE).is_file():
             raise DatasetError("GTZAN has not been downloaded; call course_utils.data.download_gtzan() "
                                f"or set ${GTZAN_ENV} to a local copy")
-        return _folder(gtzan_download_dir(), "download_gtzan()", scan)
+        return _folder(gtzan_download_dir(), "download_gtzan()", scan, artists)
     if source is not None:
-        return _folder(Path(source), "argument", scan)
+        return _folder(Path(source), "argument", scan, artists)
     if os.environ.get(GTZAN_ENV):
-        return _folder(Path(os.environ[GTZAN_ENV]), f"${GTZAN_ENV}", scan)
+        return _folder(Path(os.environ[GTZAN_ENV]), f"${GTZAN_ENV}", scan, artists)
     if (gtzan_download_dir() / _DONE).is_file():
-        return _folder(gtzan_download_dir(), "download_gtzan()", scan)
-    return _synthetic(profile, scan)
+        return _folder(gtzan_download_dir(), "download_gtzan()", scan, artists)
+    return _synthetic(profile, scan, artists)
 
 
-def _folder(root: Path, source: str, scan: dict) -> Dataset:
+def _folder(root: Path, source: str, scan: dict, artists: str | os.PathLike | None) -> Dataset:
     """The data set in a folder; one that :mod:`course_utils.synth` wrote (it leaves its marker file
     beside the label folders) is the synthetic GTZAN, wherever it lies and however it was found."""
     from course_utils.synth.dataset import MARKER
@@ -130,9 +140,15 @@ def _folder(root: Path, source: str, scan: dict) -> Dataset:
     dataset = Dataset(name=root.expanduser().resolve().name, root=label_root, tracks=tracks,
                       labels=sorted(tracks["label"].unique()), source=source, problems=problems)
     if (label_root / MARKER).is_file():
-        return replace(dataset, name="synthetic GTZAN", synthetic=True)
-    return replace(dataset, name="GTZAN") if dataset.is_gtzan else dataset
+        dataset = replace(dataset, name="synthetic GTZAN", synthetic=True)
+    elif dataset.is_gtzan:
+        dataset = replace(dataset, name="GTZAN")
+    if artists is None:
+        artists = next((folder / ARTISTS_CSV for folder in (label_root, root.expanduser())
+                        if (folder / ARTISTS_CSV).is_file()), None)
+    tracks, artist_source = with_artists(dataset.tracks, csv=artists, gtzan=dataset.is_gtzan)
+    return replace(dataset, tracks=tracks, artist_source=artist_source)
 
 
-def _synthetic(profile: Profile, scan: dict) -> Dataset:
-    return _folder(ensure_synthetic(profile), f"generated (profile {profile.name})", scan)
+def _synthetic(profile: Profile, scan: dict, artists: str | os.PathLike | None) -> Dataset:
+    return _folder(ensure_synthetic(profile), f"generated (profile {profile.name})", scan, artists)

@@ -13,11 +13,13 @@ from tqdm.auto import tqdm
 
 from course_utils.errors import ConfigError
 from course_utils.io import atomic_path, atomic_write_text
+from course_utils.synth.artists import artist_name, artist_of
 from course_utils.synth.genres import GENRES
 from course_utils.synth.render import check_options, render_track
 
 MARKER = ".complete.json"
-FORMAT_VERSION = 2  # bump whenever a change to the generator changes its output
+FORMAT_VERSION = 3  # bump whenever a change to the generator changes its output (3: artists)
+ARTISTS_CSV = "artists.csv"
 
 
 def _parameters(n_per_genre, duration, sr, seed) -> dict:
@@ -45,7 +47,7 @@ def synthetic_set_is_complete(root: str | os.PathLike, *, n_per_genre: int, dura
         written = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return written == params and all(
+    return written == params and (folder / ARTISTS_CSV).is_file() and all(
         _track_path(folder, g, i).is_file() for g in GENRES for i in range(params["n_per_genre"]))
 
 
@@ -54,8 +56,10 @@ def make_synthetic_gtzan(root: str | os.PathLike, *, n_per_genre: int, duration:
     """Generate a synthetic GTZAN: ``root/genres/<genre>/<genre>.000NN.wav`` for the 10 genres.
 
     Every clip is music synthesised from its genre's recipe (tempo, drum pattern, bass line,
-    chords, instruments), with random overlap between genres. Files are 16-bit PCM mono WAV,
-    each written atomically; the marker ``root/genres/.complete.json`` is written last.
+    chords, instruments), with random overlap between genres, by one of a few artists of the genre
+    (:mod:`course_utils.synth.artists`), each with its own production; ``root/genres/artists.csv``
+    (``track_id, artist``) names them. Files are 16-bit PCM mono WAV, each written atomically; the
+    marker ``root/genres/.complete.json`` is written last.
     A set already complete for the same arguments is left as it is. Clips numbered
     ``n_per_genre`` or above from an earlier, larger run are removed.
 
@@ -103,5 +107,8 @@ def make_synthetic_gtzan(root: str | os.PathLike, *, n_per_genre: int, duration:
             if match and int(match.group(1)) >= params["n_per_genre"]:
                 stale.unlink()
     bar.close()
+    artists = [f"{genre}.{index:05d},{artist_name(genre, artist_of(index))}"
+               for genre in GENRES for index in range(params["n_per_genre"])]
+    atomic_write_text(folder / ARTISTS_CSV, "\n".join(["track_id,artist", *artists]) + "\n")
     atomic_write_text(folder / MARKER, json.dumps(params, indent=2) + "\n")
     return folder

@@ -15,6 +15,7 @@ import numpy as np
 
 from course_utils.synth import instruments as ins
 from course_utils.synth import patterns as pat
+from course_utils.synth.artists import LOYALTY, Production
 
 GENRES = ("blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock")
 BORROW = 0.05
@@ -283,56 +284,81 @@ def _choice(options, rng: np.random.Generator):
     return options[int(rng.integers(len(options)))]
 
 
-def arrange(genre: str, rng: np.random.Generator, *, seconds: float) -> Arrangement:
-    """Draw the arrangement of one ``seconds``-long track of ``genre``."""
+def arrange(genre: str, rng: np.random.Generator, *, seconds: float,
+            production: Production | None = None) -> Arrangement:
+    """Draw the arrangement of one ``seconds``-long track of ``genre``, by the artist of ``production``.
+
+    Without ``production`` every option is drawn from the genre's recipe; with it, the artist's
+    tempo range, key, choices, instrument timbres and mix are used, each choice with probability
+    ``LOYALTY`` (else drawn afresh), and the mix varies a little around the artist's.
+    """
     own = RECIPES[genre]
+    artist = production
 
     def recipe() -> Recipe:  # the genre's own recipe, or now and then another genre's
         return RECIPES[_choice(GENRES, rng)] if rng.random() < BORROW else own
 
-    def level(db: float) -> float:
-        return 10.0 ** ((db + rng.uniform(-4.0, 4.0)) / 20.0)
+    def level(db: float, part: str) -> float:
+        if artist is None:
+            return 10.0 ** ((db + rng.uniform(-4.0, 4.0)) / 20.0)
+        return 10.0 ** ((db + artist.levels_db[part] + rng.uniform(-1.5, 1.5)) / 20.0)
+
+    def choose(field: str, r: Recipe):  # the artist's option of a recipe field, or a fresh draw
+        if artist is not None and r is own and field in artist.choices and rng.random() < LOYALTY:
+            return artist.choices[field], True
+        return _choice(getattr(r, field), rng), False
+
+    def voice(field: str, r: Recipe, part: str) -> Voice:
+        name, loyal = choose(field, r)
+        return VOICES[name](artist.timbre_rng(part) if loyal else rng)
 
     r = recipe()
-    tempo, swing, rubato = rng.uniform(*r.tempo), rng.uniform(*r.swing), rng.uniform(*r.rubato)
+    tempo_range = artist.tempo if artist is not None and r is own else r.tempo
+    tempo, swing, rubato = rng.uniform(*tempo_range), rng.uniform(*r.swing), rng.uniform(*r.rubato)
     swing_unit = r.swing_unit
-    text, scale = _choice(recipe().progressions, rng)
+    text, scale = choose("progressions", recipe())[0]
     progression = pat.parse_progression(text)
     span = progression[-1].start + progression[-1].length
     start_beat = rng.uniform(0.0, span)
     n_bars = int(np.ceil((start_beat + seconds * tempo * (1.0 + rubato) / 60.0) / pat.BEATS_PER_BAR)) + 1
     chords = pat.loop_progression(progression, n_bars)
-    key = int(rng.integers(12))
+    key = artist.key if artist is not None else int(rng.integers(12))
     parts = []
 
     r = recipe()
     if r.drums and rng.random() < 0.97:
-        kit = KITS[_choice(r.kits, rng)]
-        hits = pat.drum_hits(_choice(r.drums, rng), n_bars, rng, ghost=rng.uniform(0.0, 0.06),
+        kit_name, loyal_kit = choose("kits", r)
+        kit = KITS[kit_name]
+        hits = pat.drum_hits(choose("drums", r)[0], n_bars, rng, ghost=rng.uniform(0.0, 0.06),
                              drop=rng.uniform(0.0, 0.1), fill=rng.uniform(0.1, 0.5))
         drum_db = rng.uniform(-3.0, 3.0)
-        parts += [Part(piece, kit[piece](rng), notes, level(DRUM_LEVELS_DB[piece] + drum_db))
+        parts += [Part(piece, kit[piece](artist.timbre_rng(piece) if loyal_kit else rng), notes,
+                       level(DRUM_LEVELS_DB[piece] + drum_db, "drums"))
                   for piece, notes in hits.items()]
     r = recipe()
     if rng.random() < 0.95:
-        notes = pat.bass_line(_choice(r.bass, rng), chords, 28 + key, rng)
-        parts.append(Part("bass", VOICES[_choice(r.bass_voices, rng)](rng), notes, level(-2.0)))
+        notes = pat.bass_line(choose("bass", r)[0], chords, 28 + key, rng)
+        parts.append(Part("bass", voice("bass_voices", r, "bass"), notes, level(-2.0, "bass")))
     r = recipe()
     if rng.random() < 0.95 or not parts:  # a track always has something to play
-        notes = pat.comp_notes(_choice(r.comp, rng), chords, key, rng, low=int(rng.integers(48, 56)),
+        notes = pat.comp_notes(choose("comp", r)[0], chords, key, rng, low=int(rng.integers(48, 56)),
                                power=rng.random() < r.power)
-        parts.append(Part("comp", VOICES[_choice(r.comp_voices, rng)](rng), notes, level(-4.0)))
+        parts.append(Part("comp", voice("comp_voices", r, "comp"), notes, level(-4.0, "comp")))
     r = recipe()
     if rng.random() < r.lead_prob:
         notes = pat.melody(chords, key, pat.SCALES[scale], rng, density=rng.uniform(*r.lead_density),
                            step=float(rng.choice([0.5, 0.25], p=[0.7, 0.3])))
-        parts.append(Part("lead", VOICES[_choice(r.leads, rng)](rng), notes, level(-3.0)))
+        parts.append(Part("lead", voice("leads", r, "lead"), notes, level(-3.0, "lead")))
 
     r = recipe()
-    return Arrangement(
-        tempo=tempo, swing=swing, swing_unit=swing_unit, rubato=rubato, start_beat=start_beat,
-        humanize=rng.uniform(0.002, 0.012), parts=tuple(parts),
-        reverb_seconds=rng.uniform(*r.reverb), reverb_mix=rng.uniform(0.1, 0.5),
-        noise_db=rng.uniform(-55.0, -35.0), tilt=(rng.uniform(-0.25, 0.3), rng.uniform(-0.25, 0.3)),
-        rms_dbfs=rng.uniform(*r.loudness),
-    )
+    if artist is None:
+        room = dict(reverb_seconds=rng.uniform(*r.reverb), reverb_mix=rng.uniform(0.1, 0.5),
+                    noise_db=rng.uniform(-55.0, -35.0), tilt=(rng.uniform(-0.25, 0.3), rng.uniform(-0.25, 0.3)))
+    else:
+        room = dict(reverb_seconds=artist.reverb_seconds * rng.uniform(0.9, 1.1),
+                    reverb_mix=float(np.clip(artist.reverb_mix + rng.uniform(-0.05, 0.05), 0.05, 0.6)),
+                    noise_db=artist.noise_db + rng.uniform(-2.0, 2.0),
+                    tilt=tuple(t + rng.uniform(-0.05, 0.05) for t in artist.tilt))
+    return Arrangement(tempo=tempo, swing=swing, swing_unit=swing_unit, rubato=rubato, start_beat=start_beat,
+                       humanize=rng.uniform(0.002, 0.012), parts=tuple(parts), rms_dbfs=rng.uniform(*r.loudness),
+                       **room)

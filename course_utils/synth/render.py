@@ -6,7 +6,8 @@ import numpy as np
 from scipy import fft
 
 from course_utils.errors import ConfigError
-from course_utils.synth.genres import GENRES, Arrangement, arrange
+from course_utils.synth.artists import artist_of, draw_production
+from course_utils.synth.genres import GENRES, RECIPES, Arrangement, arrange
 
 PEAK_DBFS = -1.0  # the limiter keeps every peak at or below this
 KNEE_DBFS = -6.0  # and leaves samples below this untouched
@@ -26,6 +27,17 @@ def check_options(*, duration, sr, seed) -> None:
 def track_rng(seed: int, genre_index: int, index: int) -> np.random.Generator:
     """The random generator of one track: independent of every other track and of the set size."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(genre_index, index)))
+
+
+def track_arrangement(genre: str, index: int, *, seconds: float,
+                      seed: int) -> tuple[Arrangement, np.random.Generator]:
+    """The arrangement of track ``index`` of ``genre`` (by its artist) and the generator that goes on to mix it."""
+    genre_index = GENRES.index(genre)
+    artist = artist_of(index)
+    artist_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(genre_index, artist, 1)))
+    production = draw_production(genre, artist, RECIPES[genre], artist_rng)
+    rng = track_rng(seed, genre_index, index)
+    return arrange(genre, rng, seconds=seconds, production=production), rng
 
 
 def _swing(beats: np.ndarray, amount: float, unit: float) -> np.ndarray:
@@ -149,7 +161,8 @@ def render_track(genre: str, index: int = 0, *, duration: float = 30.0, sr: int 
     genre : str
         One of ``GENRES``.
     index : int
-        Track number within the genre; with ``seed`` and ``genre`` it fixes the track.
+        Track number within the genre; with ``seed`` and ``genre`` it fixes the track. Its artist is
+        ``course_utils.synth.artists.artist_of(index)``.
     duration : float
         Length in seconds.
     sr : int
@@ -173,6 +186,5 @@ def render_track(genre: str, index: int = 0, *, duration: float = 30.0, sr: int 
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or index < 0:
         raise ConfigError(f"index must be a non-negative integer, got {index!r}")
     check_options(duration=duration, sr=sr, seed=seed)
-    rng = track_rng(int(seed), GENRES.index(genre), index)
-    arrangement = arrange(genre, rng, seconds=float(duration))
+    arrangement, rng = track_arrangement(genre, int(index), seconds=float(duration), seed=int(seed))
     return mix(arrangement, duration=float(duration), sr=int(sr), rng=rng)
