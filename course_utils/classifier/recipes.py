@@ -27,9 +27,8 @@ Two findings shaped the recipes (measured with that script):
   Hooker (solo voice and guitar), plays all 10 blues clips of ``gtzan-mini``, so the statistics of
   timbre that the handcrafted features measure learn his recordings, and band blues by other
   artists is called metal, rock or reggae. Pretrained embeddings, which learnt "blues" from
-  thousands of artists, carry over. Grouped regularization helps the feature models in
-  leave-artist-out CV but does not lift them above 0.5 on new artists: use them to learn, not
-  to classify new music.
+  thousands of artists, carry over. Grouped regularization does not lift the feature models
+  to 0.5 on new artists either: they are there to learn from, not to classify new music.
 
 Used in: :mod:`course_utils.classifier`, ``benchmarks/bench_generalization.py``, ``benchmarks/bench_cli.py``.
 """
@@ -130,7 +129,7 @@ def choose_regularization(recipe: Recipe, X: np.ndarray, y: np.ndarray, *, group
     """The ``C`` of ``recipe.regularization`` with the best accuracy in cross-validation grouped by ``groups``.
 
     Folds come from :class:`~sklearn.model_selection.StratifiedGroupKFold` (up to
-    :data:`SEARCH_FOLDS`; fewer when there are fewer groups); a genre with a single training row
+    :data:`SEARCH_FOLDS`; fewer when there are fewer groups or clips per genre); a genre with a single training row
     in a fold is left out of that fold's fit; a tie goes to the stronger regularization (the
     smaller ``C``), which is what helps on new artists.
     """
@@ -140,10 +139,12 @@ def choose_regularization(recipe: Recipe, X: np.ndarray, y: np.ndarray, *, group
     groups = np.arange(len(y)) if groups is None else np.asarray(groups)
     if len(groups) != len(y):
         raise ConfigError(f"groups has {len(groups)} entries for {len(y)} training rows; give one per row")
-    n_splits = min(SEARCH_FOLDS, len(np.unique(groups)))
+    largest = int(np.unique(y, return_counts=True)[1].max())
+    n_splits = min(SEARCH_FOLDS, len(np.unique(groups)), largest)
     if n_splits < 2:
         raise ConfigError(f"choosing the regularization of {recipe.name!r} by grouped cross-validation needs at "
-                          f"least two groups (artists); got {n_splits}")
+                          f"least two groups (artists) and a genre with two clips; got {len(np.unique(groups))} "
+                          f"groups and at most {largest} clip(s) per genre")
     folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(X, y, groups)
     correct = np.zeros(len(recipe.regularization))
     for train, test in folds:
