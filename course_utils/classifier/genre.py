@@ -217,7 +217,7 @@ def train_classifier(dataset, *, model: str = DEFAULT_RECIPE, seed: int = 42, n_
     dataset : course_utils.data.Dataset
         Labelled tracks (``load_dataset(folder)``); at least two labels.
     model : str
-        A recipe name; the default is the most accurate on real audio (see ``benchmarks/bench_cli.py``).
+        A recipe name; the default generalizes best to new artists (see ``benchmarks/bench_generalization.py``).
     seed : int
         Seed of the estimator's own randomness.
     n_jobs : int, optional
