@@ -48,6 +48,19 @@ def test_constant_predictor():
     assert report.loc["macro avg", "support"] == 6
 
 
+def test_macro_f1_averages_over_the_genres_present_in_the_scored_data():
+    # A 10-genre model scored on a folder of 3 genres: the 7 absent genres have rows but no F1 to average.
+    task = ["blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock"]
+    y_true = ["blues"] * 4 + ["jazz"] * 4 + ["reggae"] * 2
+    y_pred = ["blues"] * 4 + ["jazz"] * 3 + ["rock"] + ["reggae"] * 2
+    scores = evaluate.score(y_true, y_pred, labels=task)
+    jazz_f1 = 2 * 1.0 * 0.75 / 1.75
+    assert scores.macro_f1 == pytest.approx((1.0 + jazz_f1 + 1.0) / 3)
+    assert scores.report.loc["rock", "f1"] == 0 and scores.report.loc["rock", "support"] == 0
+    assert list(scores.report.index[:10]) == task   # every genre keeps its row
+    assert scores.weighted_f1 == pytest.approx((4 + 4 * jazz_f1 + 2) / 10)
+
+
 def test_weighted_f1_weights_by_support():
     y_true = ["a"] * 3 + ["b"]
     y_pred = ["a"] * 3 + ["a"]

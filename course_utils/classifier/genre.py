@@ -247,7 +247,7 @@ def train_classifier(dataset, *, model: str = DEFAULT_RECIPE, seed: int = 42, n_
     dataset : course_utils.data.Dataset
         Labelled tracks (``load_dataset(folder)``); at least two labels.
     model : str
-        A recipe name; the default is the most accurate on real audio (see ``benchmarks/bench_cli.py``).
+        A recipe name; the default generalizes best to new artists (see ``benchmarks/bench_generalization.py``).
     seed : int
         Seed of the estimator's own randomness.
     n_jobs : int, optional
@@ -265,6 +265,7 @@ def train_classifier(dataset, *, model: str = DEFAULT_RECIPE, seed: int = 42, n_
     WeightsError
         If the recipe needs YAMNet and ``$YAMNET_HANDLE`` is not set.
     """
+    from course_utils.data import artist_groups
     from course_utils.embeddings import WeightsError
     from course_utils.embeddings.yamnet import HANDLE_ENV
 
@@ -279,6 +280,6 @@ def train_classifier(dataset, *, model: str = DEFAULT_RECIPE, seed: int = 42, n_
     prepared = recipe.input.prepare()
     X = prepared.training_matrix(dataset, n_jobs=n_jobs, cache=cache)
     y = dataset.tracks["label"].to_numpy()
-    estimator = recipe.build(seed=seed, labels=y).fit(X, y)
+    estimator = recipe.fit(X, y, groups=artist_groups(dataset.tracks), seed=seed)
     trained_on = {"data": dataset.name, "tracks": len(dataset), "seed": seed}
     return GenreClassifier(recipe.name, prepared, estimator, labels, trained_on, TrainingTracks.of(dataset))

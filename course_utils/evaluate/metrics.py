@@ -69,7 +69,11 @@ def confusion_matrix(y_true, y_pred, *, labels: Sequence[str] | None = None,
 def classification_report(y_true, y_pred, *, labels: Sequence[str] | None = None) -> pd.DataFrame:
     """Precision, recall, F1 and support of each label, then their macro and weighted averages.
 
-    A label that is never predicted gets precision 0 (not a warning).
+    A label that is never predicted gets precision 0 (not a warning). The averages are over the
+    labels present in ``y_true``: a label of the task that the scored data lacks (support 0) has
+    a row of its own but no F1 to average, so a folder of 3 genres scored by a 10-genre model is
+    not pulled down by the 7 genres it does not hold (predictions of those genres still count
+    against the recall of the true ones).
 
     Returns
     -------
@@ -81,7 +85,8 @@ def classification_report(y_true, y_pred, *, labels: Sequence[str] | None = None
     p, r, f, s = metrics.precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     report = pd.DataFrame({"precision": p, "recall": r, "f1": f, "support": s}, index=pd.Index(labels, name="label"))
     weights = s / max(s.sum(), 1)
-    report.loc["macro avg"] = [p.mean(), r.mean(), f.mean(), s.sum()]
+    present = s > 0
+    report.loc["macro avg"] = [p[present].mean(), r[present].mean(), f[present].mean(), s.sum()]
     report.loc["weighted avg"] = [(p * weights).sum(), (r * weights).sum(), (f * weights).sum(), s.sum()]
     return report.astype({"support": int})
 
