@@ -187,10 +187,18 @@ def test_artists_csv_names_a_few_artists_per_genre(tmp_path):
     assert list(table.columns) == ["track_id", "artist"]
     assert len(table) == 40 and set(table["track_id"]) == {p.stem for p in _files(folder)}
     rock = table[table["track_id"].str.startswith("rock.")].set_index("track_id")["artist"]
-    assert rock.to_dict() == {"rock.00000": "rock artist 1", "rock.00001": "rock artist 2",
-                              "rock.00002": "rock artist 3", "rock.00003": "rock artist 1"}
+    assert rock.to_dict() == {"rock.00000": "rock artist 1 (set 3)", "rock.00001": "rock artist 2 (set 3)",
+                              "rock.00002": "rock artist 3 (set 3)", "rock.00003": "rock artist 1 (set 3)"}
     (folder / "artists.csv").unlink()
     assert not synthetic_set_is_complete(tmp_path, **{**TINY, "n_per_genre": 4, "duration": 0.5})
+
+
+def test_sets_of_other_seeds_have_other_artists(tmp_path):
+    default = make_synthetic_gtzan(tmp_path / "a", **{**TINY, "duration": 0.5, "seed": 0})
+    other = make_synthetic_gtzan(tmp_path / "b", **{**TINY, "duration": 0.5, "seed": 9})
+    names = [pd.read_csv(folder / "artists.csv").set_index("track_id")["artist"]["rock.00000"]
+             for folder in (default, other)]
+    assert names == ["rock artist 1", "rock artist 1 (set 9)"]  # seed 9 draws other productions
 
 
 def test_an_artist_keeps_its_key_tempo_range_and_instruments():

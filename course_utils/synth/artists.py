@@ -63,9 +63,14 @@ def artist_of(index: int) -> int:
     return index % ARTISTS_PER_GENRE
 
 
-def artist_name(genre: str, artist: int) -> str:
-    """Name of an artist, e.g. ``"blues artist 1"``."""
-    return f"{genre} artist {artist + 1}"
+def artist_name(genre: str, artist: int, *, seed: int = 0) -> str:
+    """Name of an artist, e.g. ``"blues artist 1"``; ``"blues artist 1 (set 9)"`` in the set of seed 9.
+
+    An artist's production is drawn from the set's seed, so sets of other seeds have other artists,
+    and their names say so (an artist-overlap check must not take them for the same people).
+    """
+    name = f"{genre} artist {artist + 1}"
+    return name if seed == 0 else f"{name} (set {seed})"
 
 
 def draw_production(genre: str, artist: int, recipe, rng: np.random.Generator) -> Production:

@@ -107,7 +107,7 @@ def make_synthetic_gtzan(root: str | os.PathLike, *, n_per_genre: int, duration:
             if match and int(match.group(1)) >= params["n_per_genre"]:
                 stale.unlink()
     bar.close()
-    artists = [f"{genre}.{index:05d},{artist_name(genre, artist_of(index))}"
+    artists = [f"{genre}.{index:05d},{artist_name(genre, artist_of(index), seed=params['seed'])}"
                for genre in GENRES for index in range(params["n_per_genre"])]
     atomic_write_text(folder / ARTISTS_CSV, "\n".join(["track_id,artist", *artists]) + "\n")
     atomic_write_text(folder / MARKER, json.dumps(params, indent=2) + "\n")
