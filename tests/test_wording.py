@@ -98,3 +98,8 @@ def test_most_frequent_mistake_states_ties_and_what_was_left_out():
     text = wording.most_frequent_mistake(mistakes, n_models=5, left_out=["majority class"])
     assert "2 mistakes tie as the most frequent, 4 times each" in text
     assert "leaving out majority class" in text and "jazz" not in text
+
+
+def test_best_of_states_a_shared_top_score():
+    assert wording.best_of({"CNN": 0.8, "LSTM": 0.7}) == "**CNN** has the highest test track accuracy (0.80)."
+    assert wording.best_of({"CNN": 0.8, "LSTM": 0.8, "MLP": 0.1}).startswith("**CNN and LSTM** share the highest")

@@ -6,14 +6,15 @@
 - :mod:`~course_utils.compare.neural`: the recipes of the CNNs, recurrent networks and ImageNet backbones.
 - :mod:`~course_utils.compare.multimodal`: the recipes of the late fusions and the combined model.
 - :mod:`~course_utils.compare.kaggle`: the same models on all of GTZAN's features, fault-filtered and random splits.
-- :mod:`~course_utils.compare.discussion`: the chapter's discussion, written from the run's numbers.
+- :mod:`~course_utils.compare.discussion`: the chapter's discussion, written from the run's numbers, and the
+  models the chapters recorded on the same test tracks (:func:`chapter_rows`).
 - :mod:`~course_utils.compare.run`: :func:`run_all` trains what the registry lacks, reuses the rest,
   and returns a :class:`Comparison` with bootstrap intervals and paired tests.
 
 Used in: book/12_comparison.ipynb.
 """
 
-from course_utils.compare.discussion import discussion
+from course_utils.compare.discussion import chapter_rows, discussion
 from course_utils.compare.kaggle import split_effect
 from course_utils.compare.multimodal import multimodal_recipes
 from course_utils.compare.neural import neural_recipes
@@ -27,5 +28,5 @@ def all_recipes() -> list[Recipe]:
     return classical_recipes() + neural_recipes() + multimodal_recipes()
 
 
-__all__ = ["Comparison", "Protocol", "Recipe", "all_recipes", "classical_recipes", "discussion", "multimodal_recipes",
+__all__ = ["Comparison", "Protocol", "Recipe", "all_recipes", "chapter_rows", "classical_recipes", "discussion", "multimodal_recipes",
            "neural_recipes", "run_all", "split_effect"]

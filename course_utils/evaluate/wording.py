@@ -39,6 +39,18 @@ def join(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def best_of(scores: Mapping[str, float], *, what: str = "test track accuracy") -> str:
+    """A Markdown sentence naming the highest score, or the models that share it."""
+    values = pd.Series({str(k): float(v) for k, v in scores.items()})
+    if values.empty:
+        raise ConfigError("best_of needs at least one score")
+    top = values.max()
+    tied = values[np.isclose(values, top)].index.tolist()
+    if len(tied) == 1:
+        return f"**{tied[0]}** has the highest {what} ({top:.2f})."
+    return f"**{join(tied)}** share the highest {what} ({top:.2f})."
+
+
 def verdict(difference: float, low: float, high: float, p_value: float, *, alpha: float = ALPHA) -> str:
     """What :data:`RULE` concludes for one paired comparison of a reference with a model.
 
