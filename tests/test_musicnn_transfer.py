@@ -8,6 +8,7 @@ import pytest
 
 from conftest import make_collection
 from course_utils import train
+from course_utils.audio import load_audio
 from course_utils.data import load_dataset
 from course_utils.embeddings import musicnn
 from course_utils.errors import ConfigError
@@ -55,10 +56,15 @@ def test_the_scratch_model_has_musicnn_shape_but_not_its_weights():
     assert random_dense.shape == pretrained.shape and not np.allclose(random_dense, pretrained)
 
 
-def test_patches_and_layers_line_up_track_by_track(tmp_path):
+def test_patches_and_pooled_values_line_up_track_by_track(tmp_path):
     dataset = load_dataset(make_collection(tmp_path / "tones", per_label=2, seconds=4.0))
     X, table = train.musicnn_patches(dataset)
-    layers, same = train.musicnn_layers(dataset, names=("penultimate", "max_pool"))
+    pooled, same = train.musicnn_pooled(dataset)
     assert X.shape[1:] == (musicnn.PATCH_STEPS, musicnn.N_MELS) and len(X) == len(table) == 4  # one patch per track
-    assert table.equals(same) and layers["penultimate"].shape == (4, 200) and layers["max_pool"].shape == (4, 753)
+    assert table.equals(same) and pooled.shape == (4, transfer.music.POOLED)
     assert list(table["track_id"]) == list(dataset.tracks["track_id"])
+    y = load_audio(dataset.tracks["path"].iloc[0], sr=musicnn.SR)
+    np.testing.assert_allclose(transfer.musicnn_backend().predict(pooled[:1], verbose=0),
+                               musicnn.musicnn_embeddings(y, musicnn.SR).embeddings, atol=1e-4)
+    again, _ = train.musicnn_pooled(dataset)  # read back from the cache
+    np.testing.assert_array_equal(again, pooled)
