@@ -611,7 +611,8 @@ def speed_accuracy(table, *, speed: str, score: str = "track accuracy", label: s
     ax = ax or plt.subplots(figsize=(6, 3.6), layout="constrained")[1]
     points = ax.scatter(table[speed], table[score], s=30)
     ax.set(xscale="log", xlabel=f"{speed} (log scale)", ylabel=score, ylim=(0, 1), title=title)
-    texts = [ax.text(x, y, str(name), fontsize=8) for name, x, y in table[[label, speed, score]].itertuples(index=False)]
+    texts = [ax.text(x, y, str(name), fontsize=8)
+             for name, x, y in table[[label, speed, score]].itertuples(index=False)]
     if len(texts) > 1:  # move the labels apart (and off the points), with a line to their point when moved far
         adjust_text(texts, objects=points, ax=ax, arrowprops=dict(arrowstyle="-", color="0.5", lw=0.5))
     return ax

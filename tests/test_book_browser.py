@@ -5,9 +5,9 @@ Chromium, driven by Playwright (which downloads no browser). Requests that leave
 blocked, as offline; the outside scripts a page asks for are listed, not counted as errors, but
 the maths must render without them (MathJax is served from the built book). Chapters 8 to 12 are
 also read for comfort: no output block taller than the screen, and a table too wide for the
-column keeps its key column (the first accuracy) in view. One screenshot per chapter goes to ``_build/screenshots/``. Without a built book or
-Chromium the tests are skipped with the reason; ``COURSE_REQUIRE_BROWSER=1`` (CI) makes that a
-failure.
+column keeps its key column (the first accuracy) in view. One screenshot per chapter goes to
+``_build/screenshots/``. Without a built book or Chromium the tests are skipped with the reason;
+``COURSE_REQUIRE_BROWSER=1`` (CI) makes that a failure.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ INSPECT = """() => {
     audio: [...document.querySelectorAll('audio')].map(a => ({duration: a.duration, ready: a.readyState})),
     math: document.querySelectorAll('article.bd-article .math').length,
     raw_math: [...document.querySelectorAll('article.bd-article .math')]
-      .filter(m => !m.querySelector('mjx-container') && !m.closest('mjx-container')).map(m => m.textContent.slice(0, 60)),
+      .filter(m => !m.querySelector('mjx-container') && !m.closest('mjx-container'))
+      .map(m => m.textContent.slice(0, 60)),
     tall_outputs: [...document.querySelectorAll('div.cell_output pre, div.cell_output table')]
       .filter(el => el.getBoundingClientRect().height > window.innerHeight).map(first),
     hidden_keys: tables.filter(t => t.scrollWidth > t.clientWidth + 1).filter(t => {

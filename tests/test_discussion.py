@@ -38,7 +38,8 @@ def test_chapter_rows_are_the_protocols_rows_the_comparison_lacks(comparison):
 def test_baselines_are_left_out_of_the_mistakes(comparison):
     mistakes = comparison.confused_genres(top=20)
     assert comparison.constant == [next(k for k in comparison.predictions if k.startswith("majority"))]
-    assert mistakes.empty or mistakes["models"].max() <= 1  # only logreg is counted, not the majority class (one answer for all)
+    # only logreg is counted, not the majority class (one answer for all)
+    assert mistakes.empty or mistakes["models"].max() <= 1
     everything = comparison.confused_genres(top=20, leave_out_constant=False)
     assert everything["tracks"].sum() > mistakes["tracks"].sum()
 

@@ -57,8 +57,8 @@ def test_against_reference_groups_models_by_verdict_with_holm():
                                   reference="ref")
     assert table["p_holm"].ge(table["p_value"]).all()
     text = wording.against_reference("ref", table)
-    assert "ref is more accurate than weak" in text
-    assert "no measurable difference between ref and same and also same" in text
+    assert "*ref* is more accurate than *weak*" in text
+    assert "*ref* shows no measurable difference from *same* and *also same*" in text
     assert text.startswith("On these 40 test tracks (3 paired tests, Holm-corrected")
     assert wording.with_verdicts(table).set_index("model").loc["weak", "verdict"] == "reference better"
 

@@ -72,7 +72,8 @@ def discussion(comparison: Comparison) -> str:
         names = [f"{r.model} on {r.features}" for r in extras.itertuples()]
         against = paired_table({best: comparison.predictions[comparison.best],
                                 **dict(zip(names, extras["predictions"]))}, reference=best, seed=protocol.seed)
-        lines.append(f" The chapters also recorded {len(extras)} models on exactly these test tracks that the "
+        lines.append(f" The chapters also recorded {len(extras)} model{'s' if len(extras) > 1 else ''} on exactly "
+                     "these test tracks that the "
                      "comparison does not run (chapter rows, table above): "
                      + "; ".join(f"{name} {acc:.0%}" for name, acc in zip(names, extras["accuracy"]))
                      + ". Against the best model: " + wording.against_reference(best, against))
@@ -104,8 +105,9 @@ def discussion(comparison: Comparison) -> str:
     hardest = wording.join(mean_f1.index[mean_f1 == lowest].tolist())
     easiest = wording.join(mean_f1.index[mean_f1 == highest].tolist())
     mistakes = comparison.confused_genres(top=len(protocol.labels) ** 2)
-    over = f"the {len(models)} models" + (f" that give different tracks different genres (not {wording.join(constant)})"
-                                         if constant else "")
+    over = f"the {len(models)} models"
+    if constant:
+        over += f" that give different tracks different genres (not {wording.join(constant)})"
     lines.append(f"\n\n**Genres.** Averaged over {over}, the hardest genre is {hardest} (mean F1 {lowest:.2f}) "
                  f"and the easiest {easiest} ({highest:.2f}). "
                  + wording.most_frequent_mistake(mistakes, n_models=len(models), left_out=constant))

@@ -137,18 +137,20 @@ def against_reference(reference: str, table: pd.DataFrame, *, name: str = "model
     if table.empty:
         return f"{reference} is the only model, so there is nothing to compare it with."
     table = with_verdicts(table)
-    groups = {key: table.loc[table["verdict"] == words, name].tolist() for key, words in VERDICTS.items()}
+    groups = {key: [f"*{model}*" for model in table.loc[table["verdict"] == words, name]]
+              for key, words in VERDICTS.items()}
     tests = f"{len(table)} paired tests" if len(table) > 1 else "one paired test"
+    first = f"*{reference}*"
     parts = []
     if groups["reference"]:
-        parts.append(f"{reference} is {adjective} than {join(groups['reference'])}")
+        parts.append(f"{first} is {adjective} than {join(groups['reference'])}")
     if groups["model"]:
         parts.append(f"{join(groups['model'])} {'is' if len(groups['model']) == 1 else 'are'} {adjective} than "
-                     f"{reference}")
+                     f"{first}")
     if groups["none"]:
-        parts.append(f"there is no measurable difference between {reference} and {join(groups['none'])}")
+        parts.append(f"{first} shows no measurable difference from {join(groups['none'])}")
     if groups["disagree"]:
-        parts.append(f"the two tests disagree on {reference} against {join(groups['disagree'])}, so no difference "
+        parts.append(f"the two tests disagree on {first} against {join(groups['disagree'])}, so no difference "
                      "is claimed there")
     n = int(table["n"].iloc[0]) if "n" in table else None
     where = f"On these {n} test tracks" if n else "On these test tracks"
@@ -218,12 +220,16 @@ def most_frequent_mistake(mistakes: pd.DataFrame, *, n_models: int, left_out: Se
     left_out : sequence of str
         Models left out of the sum (the baselines), named in the sentence.
     """
-    over = f"over the {n_models} models" + (f" (leaving out {join(left_out)})" if left_out else "")
+    over = f"over the {_count(n_models, 'model')}" + (f" (leaving out {join(left_out)})" if left_out else "")
     if mistakes.empty or mistakes["tracks"].max() == 0:
         return f"No test track is mistaken by any model {over}."
     top = mistakes["tracks"].max()
     tied = mistakes[mistakes["tracks"] == top]
-    named = join([f"**{r.true} taken for {r.predicted}** (by {r.models} models)" for r in tied.itertuples()])
+    named = join([f"**{r.true} taken for {r.predicted}** (by {_count(r.models, 'model')})" for r in tied.itertuples()])
     if len(tied) == 1:
-        return f"Summed {over}, the most frequent mistake is {named}: {top} times."
+        return f"Summed {over}, the most frequent mistake is {named}: {_count(top, 'time')}."
     return f"Summed {over}, {len(tied)} mistakes tie as the most frequent, {top} times each: {named}."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -94,8 +94,9 @@ class BackboneAvailability(ModelAvailability):
                  "weights under its pretrained name)."]
         if offline() and not any(weights_path(name).is_file() for name in self.missing):
             files = ", ".join(f"`{get_backbone(name).weights_file}`" for name in self.missing)
+            folder = weights_path(next(iter(self.missing))).parent
             lines[0] += (f" Offline (`${OFFLINE_ENV}`), nothing is downloaded, and their files are not in "
-                         f"`{weights_path(next(iter(self.missing))).parent}`, the `models` folder of `${KERAS_HOME_ENV}`. "
+                         f"`{folder}`, the `models` folder of `${KERAS_HOME_ENV}`. "
                          f"To add a backbone, put its file there ({files}; `transfer.BACKBONES[name].weights_url` "
                          f"says where each comes from), or unset `${OFFLINE_ENV}` to download them once. The "
                          "README's section *Pretrained weights* has the details.")
