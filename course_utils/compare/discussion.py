@@ -13,6 +13,8 @@ import pandas as pd
 from course_utils.compare.run import Comparison
 from course_utils.evaluate import accuracy_interval, load_results, paired_table, wording
 
+TOP_CHAPTER_ROWS = 3  # chapter rows the discussion tests against the best model (all are in the table)
+
 def chapter_rows(comparison: Comparison) -> pd.DataFrame:
     """Models the chapters recorded on exactly this protocol's test tracks that the comparison does not run.
 
@@ -69,14 +71,16 @@ def discussion(comparison: Comparison) -> str:
         f"{row.family}: {row.label} {row.accuracy:.0%}" for row in families.itertuples()) + ".")
     extras = chapter_rows(comparison)
     if not extras.empty:
-        names = [f"{r.model} on {r.features}" for r in extras.itertuples()]
-        against = paired_table({best: comparison.predictions[comparison.best],
-                                **dict(zip(names, extras["predictions"]))}, reference=best, seed=protocol.seed)
+        top = extras.head(TOP_CHAPTER_ROWS)
+        names = [f"{r.model} on {r.features}" for r in top.itertuples()]
+        against = paired_table({best: comparison.predictions[comparison.best], **dict(zip(names, top["predictions"]))},
+                               reference=best, seed=protocol.seed)
+        more = len(extras) - len(top)
         lines.append(f" The chapters also recorded {len(extras)} model{'s' if len(extras) > 1 else ''} on exactly "
-                     "these test tracks that the "
-                     "comparison does not run (chapter rows, table above): "
-                     + "; ".join(f"{name} {acc:.0%}" for name, acc in zip(names, extras["accuracy"]))
-                     + ". Against the best model: " + wording.against_reference(best, against))
+                     "these test tracks that the comparison does not run (the chapter rows above); the most "
+                     "accurate: " + "; ".join(f"{name} {acc:.0%}" for name, acc in zip(names, top["accuracy"]))
+                     + (f" (and {more} more)" if more else "") + ". Against the best model: "
+                     + wording.against_reference(best, against))
     else:
         lines.append(" No chapter recorded other models on exactly these test tracks (run chapters 8 to 11 "
                      "with this data set and profile to add their own best models, such as the LSTM on "
