@@ -287,7 +287,7 @@ def embedding_map(points: np.ndarray, labels, *, ax=None, title: str | None = No
 
 def spectrogram(S_db: np.ndarray, *, sr: int, hop_length: int = 512, y_axis: str | None = "linear",
                 ax=None, title: str | None = None, colorbar: str | None = "dB", cmap: str = "magma",
-                **specshow_options):
+                ylabel: str | None = None, **specshow_options):
     """Draw a spectrogram-like matrix: time in seconds across, frequency in Hz up, a colour bar.
 
     Parameters
@@ -300,6 +300,8 @@ def spectrogram(S_db: np.ndarray, *, sr: int, hop_length: int = 512, y_axis: str
         pass ``fmin``), ``"chroma"`` (pitch classes); ``None`` numbers the rows from 1 (e.g. MFCCs).
     colorbar : str or None
         Label of the colour bar (``None``: no colour bar).
+    ylabel : str, optional
+        Label of the vertical axis (default: from ``y_axis``; "coefficient" when it is ``None``).
     **specshow_options
         Passed on (``fmin``, ``fmax``, ``n_fft``, ``bins_per_octave``, ``vmin``, ``vmax``, ...).
 
@@ -315,7 +317,7 @@ def spectrogram(S_db: np.ndarray, *, sr: int, hop_length: int = 512, y_axis: str
     ax = ax or plt.subplots(figsize=(10, 3.2), layout="constrained")[1]
     mesh = librosa.display.specshow(S_db, sr=sr, hop_length=hop_length, x_axis="time", y_axis=y_axis, ax=ax,
                                     cmap=cmap, **specshow_options)
-    ylabel = {None: "coefficient", "chroma": "pitch class"}.get(y_axis, "frequency (Hz)")
+    ylabel = ylabel or {None: "coefficient", "chroma": "pitch class"}.get(y_axis, "frequency (Hz)")
     ax.set(xlabel="time (s)", ylabel=ylabel)
     if y_axis is None:  # number the rows from 1, as the feature table names mfcc1 ... mfcc20
         rows = np.arange(0, len(S_db), max(1, len(S_db) // 10))
@@ -603,12 +605,16 @@ def speed_accuracy(table, *, speed: str, score: str = "track accuracy", label: s
     table : pd.DataFrame
         Columns ``label``, ``speed`` (seconds or milliseconds per item) and ``score``.
     """
+    from adjustText import adjust_text
+
     _require_columns(table, {label, speed, score})
     ax = ax or plt.subplots(figsize=(6, 3.6), layout="constrained")[1]
-    ax.scatter(table[speed], table[score], s=30)
-    for row in table[[label, speed, score]].itertuples(index=False):
-        ax.annotate(str(row[0]), (row[1], row[2]), xytext=(4, 4), textcoords="offset points", fontsize=8)
+    points = ax.scatter(table[speed], table[score], s=30)
     ax.set(xscale="log", xlabel=f"{speed} (log scale)", ylabel=score, ylim=(0, 1), title=title)
+    texts = [ax.text(x, y, str(name), fontsize=8)
+             for name, x, y in table[[label, speed, score]].itertuples(index=False)]
+    if len(texts) > 1:  # move the labels apart (and off the points), with a line to their point when moved far
+        adjust_text(texts, objects=points, ax=ax, arrowprops=dict(arrowstyle="-", color="0.5", lw=0.5))
     return ax
 
 

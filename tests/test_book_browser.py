@@ -2,10 +2,12 @@
 
 The pages of ``_build/html`` (``make book``) are served on localhost and opened in the system's
 Chromium, driven by Playwright (which downloads no browser). Requests that leave localhost are
-blocked, as offline; the CDN scripts a page asks for (MathJax, ...) are listed, not counted as
-errors. One screenshot per chapter goes to ``_build/screenshots/``. Without a built book or
-Chromium the tests are skipped with the reason; ``COURSE_REQUIRE_BROWSER=1`` (CI) makes that a
-failure.
+blocked, as offline; the outside scripts a page asks for are listed, not counted as errors, but
+the maths must render without them (MathJax is served from the built book). Chapters 8 to 12 are
+also read for comfort: no output block taller than the screen, and a table too wide for the
+column keeps its key column (the first accuracy) in view. One screenshot per chapter goes to
+``_build/screenshots/``. Without a built book or Chromium the tests are skipped with the reason;
+``COURSE_REQUIRE_BROWSER=1`` (CI) makes that a failure.
 """
 
 from __future__ import annotations
@@ -63,11 +65,31 @@ INSPECT = """() => {
       inside: inside(img)})),
     audio: [...document.querySelectorAll('audio')].map(a => ({duration: a.duration, ready: a.readyState})),
     math: document.querySelectorAll('article.bd-article .math').length,
+    raw_math: [...document.querySelectorAll('article.bd-article .math')]
+      .filter(m => !m.querySelector('mjx-container') && !m.closest('mjx-container'))
+      .map(m => m.textContent.slice(0, 60)),
+    tall_outputs: [...document.querySelectorAll('div.cell_output pre, div.cell_output table')]
+      .filter(el => el.getBoundingClientRect().height > window.innerHeight).map(first),
+    hidden_keys: tables.filter(t => t.scrollWidth > t.clientWidth + 1).filter(t => {
+      const heads = [...t.querySelectorAll('thead th')];
+      const key = heads.find(th => /accuracy/i.test(th.textContent)) || heads[1] || heads[0];
+      return key && key.getBoundingClientRect().right > t.getBoundingClientRect().left + t.clientWidth + 1;
+    }).map(first),
     text: document.querySelector('article.bd-article').innerText,
     previous: link('a.left-prev'), next: link('a.right-next'),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
   };
 }"""
+
+
+# Wait (at most 15 s) until MathJax has typeset the page, when the page has maths and MathJax loaded.
+MATH_TYPESET = """async () => {
+  if (!document.querySelector('.math')) return;
+  for (let i = 0; i < 150 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+    await new Promise(done => setTimeout(done, 100));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+}"""
+READING = [name for name in CHAPTERS if re.search(r"/(0[89]|1[0-2])_", name)]  # chapters 8 to 12
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -134,6 +156,7 @@ def visit(site, browser):
             page.goto(urljoin(site, f"{name}.html"), wait_until="load")
             page.wait_for_function("[...document.querySelectorAll('audio')].every(a => a.readyState >= 1)",
                                    timeout=15_000)
+            page.evaluate(MATH_TYPESET)
             report.update(page.evaluate(INSPECT))
             report["url"] = page.url
             report["download"] = {link: page.request.get(link) for link in report["links"]
@@ -188,6 +211,24 @@ def test_math_markup_is_present_where_the_chapter_writes_math(visit, name):
     writes_math = re.search(r"\$[^$\n]+\$", re.sub(r"`[^`]*`", "", sources(name, "markdown")))
     math = visit(name)["math"]
     assert bool(math) == bool(writes_math), f"{name}: {math} math elements; the chapter writes math: {bool(writes_math)}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_maths_is_typeset_offline_not_left_as_tex(visit, name):
+    raw = visit(name)["raw_math"]
+    assert not raw, f"{name}: maths shown as raw TeX (MathJax did not render it offline): {raw[:3]}"
+
+
+@pytest.mark.parametrize("name", READING)
+def test_no_output_block_is_taller_than_the_screen(visit, name):
+    tall = visit(name)["tall_outputs"]
+    assert not tall, f"{name}: outputs taller than a {VIEWPORT['height']}-pixel screen: {tall}"
+
+
+@pytest.mark.parametrize("name", READING)
+def test_a_table_wider_than_the_column_keeps_its_key_column_in_view(visit, name):
+    hidden = visit(name)["hidden_keys"]
+    assert not hidden, f"{name}: tables whose accuracy (or first) column is scrolled out of view: {hidden}"
 
 
 @pytest.mark.parametrize("name", CHAPTERS)

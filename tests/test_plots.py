@@ -164,3 +164,8 @@ def test_confusion_matrix_numbers_grow_with_their_cells():
 def test_confusion_matrix_rejects_a_matrix_that_is_not_square():
     with pytest.raises(ConfigError, match="square"):
         plots.confusion_matrix(pd.DataFrame(np.zeros((2, 3))))
+
+
+def test_spectrogram_names_its_rows_when_asked():
+    ax = plots.spectrogram(np.zeros((64, 40)), sr=SR, y_axis=None, ylabel="mel bands (2 per row)")
+    assert ax.get_ylabel() == "mel bands (2 per row)"

@@ -64,3 +64,15 @@ def test_speed_accuracy_labels_points_on_a_log_axis():
     assert ax.get_xscale() == "log" and {t.get_text() for t in ax.texts} == {"x", "y"}
     with pytest.raises(ConfigError, match="seconds"):
         plots.speed_accuracy(table, speed="seconds")
+
+
+def test_speed_accuracy_moves_crowded_labels_apart():
+    names = ["logreg, handcrafted", "SVM, handcrafted", "XGBoost, handcrafted", "CNN, MFCC", "LSTM, MFCC"]
+    table = pd.DataFrame({"backbone": names, "ms per image": [1.0, 1.05, 1.1, 1.0, 1.08],
+                          "track accuracy": [0.50, 0.51, 0.50, 0.52, 0.51]})
+    ax = plots.speed_accuracy(table, speed="ms per image")
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in names]
+    assert len(boxes) == len(names)
+    overlaps = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+    assert not overlaps

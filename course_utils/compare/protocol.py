@@ -10,6 +10,9 @@ Used in: book/12_comparison.ipynb.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
 
 from course_utils.config import DEFAULT_SEED, Profile, get_profile
 from course_utils.data import Dataset, TrackSplit, load_dataset, track_split
@@ -62,6 +65,22 @@ class Protocol:
         """The test tracks every model is scored on."""
         present = set(self.dataset.tracks["track_id"])
         return frozenset(t for t in self.split.ids("test") if t in present)
+
+    @cached_property
+    def _shared_parts(self) -> dict[str, str]:
+        """The fingerprint parts every record made under this protocol has: data set, split, seed, version."""
+        from course_utils.evaluate import fingerprint
+
+        made = fingerprint(definition={}, inputs={}, data=self.dataset, split=self.split, seed=self.seed)
+        return {part: made.parts[part] for part in ("data", "split", "seed", "version")}
+
+    def matches(self, row: pd.Series) -> bool:
+        """Whether a registry row was made under this protocol: its fingerprint has this data set, split,
+        seed and package version (a row without a fingerprint never matches), and it predicts exactly
+        the test tracks."""
+        parts, predictions = row.get("fingerprint_parts"), row.get("predictions")
+        return (isinstance(parts, dict) and all(parts.get(k) == v for k, v in self._shared_parts.items())
+                and isinstance(predictions, pd.DataFrame) and frozenset(predictions["track_id"]) == self.test_ids)
 
     def describe(self) -> str:
         """One line: data set, split, profile and seed."""

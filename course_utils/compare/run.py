@@ -15,7 +15,7 @@ import pandas as pd
 from course_utils import zoo
 from course_utils.compare.protocol import Protocol
 from course_utils.errors import ConfigError
-from course_utils.evaluate import bootstrap_scores, load_results, paired_comparison, reusable
+from course_utils.evaluate import accuracy_interval, bootstrap_scores, load_results, paired_comparison, reusable
 from course_utils.zoo import ModelSpec
 
 
@@ -98,8 +98,16 @@ class Comparison:
         return pd.DataFrame(rows, columns=["key", "label", "difference", "low", "high", "only_reference",
                                            "only_model", "p_value"])
 
-    def confused_genres(self, top: int = 5) -> pd.DataFrame:
-        """The pairs of genres most often mistaken for each other, summed over all models.
+    @property
+    def constant(self) -> list[str]:
+        """Keys of the models that give every test track the same genre (the majority-class baseline)."""
+        return [key for key, tracks in self.predictions.items() if tracks["predicted"].nunique() == 1]
+
+    def confused_genres(self, top: int = 5, *, leave_out_constant: bool = True) -> pd.DataFrame:
+        """The pairs of genres most often mistaken for each other, summed over the models.
+
+        By default the :attr:`constant` models are not counted: a majority-class baseline makes the
+        same mistake on every track of the other genres, which says nothing about the genres.
 
         Returns
         -------
@@ -108,10 +116,15 @@ class Comparison:
             make that mistake at least once), most frequent first.
         """
         mistakes = []
-        for confusion in self.confusions.values():
+        left_out = set(self.constant) if leave_out_constant else set()
+        for key, confusion in self.confusions.items():
+            if key in left_out:
+                continue
             counts = confusion.stack()
             counts = counts[[t != p for t, p in counts.index]]
             mistakes.append(counts[counts > 0])
+        if not mistakes:
+            return pd.DataFrame(columns=["true", "predicted", "tracks", "models"])
         joined = pd.concat(mistakes, axis=1).fillna(0)
         table = pd.DataFrame({"tracks": joined.sum(axis=1).astype(int), "models": (joined > 0).sum(axis=1)})
         table.index.names = ["true", "predicted"]
@@ -120,8 +133,9 @@ class Comparison:
 
 # The models of the comparison, in the order of the chapters: every family of the course.
 COMPARED = ("majority class", "logreg, handcrafted", "SVM, handcrafted", "XGBoost, handcrafted", "logreg, musicnn",
-            "logreg, YAMNet", "CNN, log-mel", "CNN, MFCC", "1-D CNN, embeddings", "LSTM, MFCC", "BiLSTM, MFCC",
-            "{default backbone}, frozen", "ResNet50, frozen", "fusion, average", "fusion, joined", "combined model")
+            "logreg, YAMNet", "CNN, log-mel", "CNN, log-mel, augmented", "CNN, MFCC", "1-D CNN, embeddings",
+            "LSTM, MFCC", "BiLSTM, MFCC", "LSTM, embeddings", "{default backbone}, frozen", "ResNet50, frozen",
+            "CNN, scalogram stream", "fusion, average", "fusion, joined", "combined model")
 
 
 def compared_models() -> list[ModelSpec]:
@@ -205,6 +219,8 @@ def _comparison(protocol: Protocol, found: dict, skipped: list[dict]) -> Compari
         intervals = bootstrap_scores(tracks["label"], tracks["predicted"], labels=protocol.labels, seed=protocol.seed)
         scores = {f"{name}{suffix}": intervals.loc[name, column] for name in ("accuracy", "macro_f1")
                   for suffix, column in (("", "estimate"), ("_low", "low"), ("_high", "high"))}
+        scores["accuracy_low"], scores["accuracy_high"] = accuracy_interval(
+            int((tracks["label"] == tracks["predicted"]).sum()), len(tracks))
         rows.append({"key": key, "label": spec.key, "family": spec.family, "chapter": spec.chapter,
                      "model": row["model"], "features": row["features"], "status": status,
                      "recorded_at": row["recorded_at"], "why": why, **scores,

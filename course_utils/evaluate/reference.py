@@ -6,7 +6,7 @@ on a random track split and on the fault-filtered split, without the audio.
 Set ``$KAGGLE_FEATURES_CSV`` to the file (``features_30_sec.csv``); when it is unset the chapters
 skip that part. ``$GTZAN_SPLITS_DIR`` may name a folder holding the fault-filtered lists
 (``train_filtered.txt``, ...) for machines that cannot download them.
-Used in: book/06_evaluation_and_splits.ipynb, book/07_classical_ml.ipynb.
+Used in: book/06_evaluation_and_splits.ipynb, book/07_classical_ml.ipynb, book/12_comparison.ipynb.
 """
 
 from __future__ import annotations
@@ -24,20 +24,29 @@ KAGGLE_NOT_FEATURES = ("filename", "length", "label")
 KAGGLE_DATASET = "GTZAN (Kaggle feature table)"  # the data-set name of results trained on that table
 
 # Published accuracies on GTZAN, each with the split it was measured on. ``cite`` is the key in
-# book/references.bib. Fault-filtered: Kereliuk, Sturm & Larsen (2015), 290 test tracks; the MFCC
+# book/references.bib, ``source`` the same reference in words for tables. Fault-filtered: Kereliuk, Sturm & Larsen (2015), 290 test tracks; the MFCC
 # baseline and the embedding figures are as their authors report them for that split (Pons & Serra),
 # 82.1 % is the SampleCNN paper's. Random: the original paper's figure, over random splits of the clips,
 # where one artist's tracks fall on both sides.
 PUBLISHED = pd.DataFrame([
     {"system": "timbre, rhythm and pitch features + Gaussian mixtures", "split": "random clips",
-     "accuracy": 0.61, "cite": "tzanetakis2002"},
-    {"system": "MFCC statistics + SVM", "split": "fault-filtered", "accuracy": 0.5344, "cite": "pons2019randomcnn"},
+     "accuracy": 0.61, "cite": "tzanetakis2002", "source": "Tzanetakis & Cook (2002)"},
+    {"system": "MFCC statistics + SVM", "split": "fault-filtered", "accuracy": 0.5344, "cite": "pons2019randomcnn",
+     "source": "Pons & Serra (2019), randomly weighted CNNs"},
     {"system": "musicnn (MSD) embeddings + PCA + SVM", "split": "fault-filtered", "accuracy": 0.7724,
-     "cite": "pons2019"},
-    {"system": "VGGish embeddings + PCA + SVM", "split": "fault-filtered", "accuracy": 0.7758, "cite": "pons2019"},
+     "cite": "pons2019", "source": "Pons & Serra (2019), musicnn"},
+    {"system": "VGGish embeddings + PCA + SVM", "split": "fault-filtered", "accuracy": 0.7758, "cite": "pons2019",
+     "source": "Pons & Serra (2019), musicnn"},
     {"system": "SampleCNN features, transfer learning", "split": "fault-filtered", "accuracy": 0.821,
-     "cite": "lee2018samplecnn"},
+     "cite": "lee2018samplecnn", "source": "Lee et al. (2018)"},
 ])
+
+
+def published() -> pd.DataFrame:
+    """:data:`PUBLISHED` for reading: ``system, split, accuracy`` (in %, as published to one decimal) and
+    ``source`` (authors and year, as the book's reference list gives them), without the citation keys."""
+    table = PUBLISHED.drop(columns="cite")
+    return table.assign(accuracy=(100 * table["accuracy"]).round(1)).rename(columns={"accuracy": "accuracy %"})
 
 
 def kaggle_features_path() -> Path | None:

@@ -8,14 +8,17 @@ or count *tracks*, the unit the split is made of:
   tracks with replacement (Efron's percentile bootstrap).
 - :func:`paired_comparison`: two models on the same test tracks; McNemar's exact test on the
   tracks that only one of them gets right, and a paired bootstrap interval of the difference.
+- :func:`paired_table`: one reference against several models, with Holm-corrected p-values.
+- :func:`holm`: Holm's step-down correction of several p-values, for when one run makes several
+  tests (chapter 12 compares the best model with every other one).
 
-Used in: book/12_comparison.ipynb.
+Used in: book/08_cnn.ipynb to book/12_comparison.ipynb.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -168,3 +171,66 @@ def paired_comparison(a: pd.DataFrame, b: pd.DataFrame, *, level: float = 0.95, 
     low, high = np.percentile(resampled, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
     return PairedComparison(n=len(gain), only_a=only_a, only_b=only_b, difference=float(gain.mean()),
                             low=float(low), high=float(high), p_value=p_value)
+
+
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjustment of ``m`` p-values (Holm 1979).
+
+    The smallest p-value is multiplied by ``m``, the next by ``m - 1``, and so on, each kept at least
+    as large as the one before and at most 1. Rejecting where the adjusted value is below ``alpha``
+    keeps the chance of *any* false "the models differ" at ``alpha`` or less over all ``m`` tests.
+
+    Parameters
+    ----------
+    p_values : sequence of float, shape (m,)
+        Each between 0 and 1.
+
+    Returns
+    -------
+    np.ndarray, shape (m,)
+        The adjusted p-values, in the order given.
+    """
+    p = np.asarray(p_values, dtype=float)
+    if p.ndim != 1 or ((p < 0) | (p > 1) | np.isnan(p)).any():
+        raise ConfigError(f"p_values must be a 1-D sequence of numbers between 0 and 1, got {p_values!r}")
+    order = np.argsort(p, kind="stable")
+    m = len(p)
+    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted
+
+
+def paired_table(predictions: Mapping[str, pd.DataFrame], *, reference: str, level: float = 0.95,
+                 n_boot: int = N_BOOT, seed: int = 0) -> pd.DataFrame:
+    """``reference`` against every other model of ``predictions``, on the same test tracks.
+
+    Parameters
+    ----------
+    predictions : mapping of str to pd.DataFrame
+        Each model's test-track predictions (``track_id, label, predicted``), by name.
+    reference : str
+        One of the names.
+    level, n_boot, seed
+        As in :func:`paired_comparison`.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per other model: ``model, n, difference`` (reference minus model), ``low, high,
+        only_reference, only_model, p_value`` (McNemar) and ``p_holm`` (Holm-corrected over the rows).
+    """
+    if reference not in predictions:
+        raise ConfigError(f"reference must be one of {sorted(predictions)}, got {reference!r}")
+    rows = []
+    for name, tracks in predictions.items():
+        if name == reference:
+            continue
+        result = paired_comparison(predictions[reference], tracks, level=level, n_boot=n_boot, seed=seed)
+        rows.append({"model": name, "n": result.n, "difference": result.difference, "low": result.low,
+                     "high": result.high, "only_reference": result.only_a, "only_model": result.only_b,
+                     "p_value": result.p_value})
+    table = pd.DataFrame(rows, columns=["model", "n", "difference", "low", "high", "only_reference", "only_model",
+                                        "p_value"])
+    table["p_holm"] = holm(table["p_value"].to_numpy()) if rows else pd.Series(dtype=float)
+    return table

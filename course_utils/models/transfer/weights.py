@@ -80,17 +80,33 @@ class BackboneAvailability(ModelAvailability):
     """The outcome of :func:`available_backbones`: usable backbones, and why the others are missing."""
 
     def note(self) -> str:
-        """A Markdown note for the rendered page: which backbones run, and for each missing one why and how."""
+        """A Markdown note for the rendered page: which backbones run, and why the others are missing.
+
+        When every missing file is simply absent from the Keras cache of an offline run, one combined
+        note names the files and the folder once; other failures keep one line per backbone.
+        """
         running = ", ".join(self.usable)
         if not self.missing:
             return f"**ImageNet backbones in this run:** {running}. All the backbones this chapter uses are available."
         lines = [f"> **ImageNet weights not available in this run: {', '.join(self.missing)}.** "
                  + (f"This page runs with {running} only; " if running else "No ImageNet backbone runs on this page; ")
                  + "the cells that need a missing backbone say so and skip it (none is ever trained from random "
-                 "weights under its pretrained name). Why, and how to get the weights (the README's section "
-                 "*Pretrained weights* has the details):", ">"]
-        lines += [f"> - **{model}**: {reason}" for model, reason in self.missing.items()]
-        return "\n".join(lines)
+                 "weights under its pretrained name)."]
+        if offline() and not any(weights_path(name).is_file() for name in self.missing):
+            files = ", ".join(f"`{get_backbone(name).weights_file}`" for name in self.missing)
+            folder = weights_path(next(iter(self.missing))).parent
+            lines[0] += (f" Offline (`${OFFLINE_ENV}`), nothing is downloaded, and their files are not in "
+                         f"`{folder}`, the `models` folder of `${KERAS_HOME_ENV}`. "
+                         f"To add a backbone, put its file there ({files}; `transfer.BACKBONES[name].weights_url` "
+                         f"says where each comes from), or unset `${OFFLINE_ENV}` to download them once. The "
+                         "README's section *Pretrained weights* has the details.")
+            return lines[0]
+        lines[0] += " Why, and how to get the weights (the README's section *Pretrained weights* has the details):"
+        return "\n".join([*lines, ">", *(f"> - **{model}**: {reason}" for model, reason in self.missing.items())])
+
+    def skipped(self, model: str) -> str:
+        """One short line for a cell that leaves ``model`` out (the note gives the reason and the remedy)."""
+        return f"{model} is not available in this run, so this step is skipped (the note on ImageNet weights says why)."
 
 
 def available_backbones(names=tuple(BACKBONES)) -> BackboneAvailability:
