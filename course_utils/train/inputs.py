@@ -200,13 +200,16 @@ def as_dataset(data, *, n_classes: int, batch_size: int, shuffle: bool = False, 
     data : Part, (X, y) or tf.data.Dataset
         ``X`` an array or a dict of arrays (one per named model input), ``y`` class indices or
         one-hot rows. A ``tf.data.Dataset`` must already yield batches of (inputs, one-hot labels);
-        it passes through (with ``augment`` mapped over it).
+        it passes through (with ``augment`` mapped over it). Memory-mapped arrays
+        (:func:`course_utils.train.stream.parts_on_disk`) are read batch by batch, in the same order.
     shuffle : bool
         Draw the batches in a new order every epoch (seeded by ``seed``).
     augment : Augmentation, optional
         Applied to every batch (:mod:`course_utils.train.augment`).
     """
     import tensorflow as tf
+
+    from course_utils.train.stream import disk_batches, on_disk
 
     if isinstance(data, tf.data.Dataset):
         dataset = data
@@ -215,14 +218,17 @@ def as_dataset(data, *, n_classes: int, batch_size: int, shuffle: bool = False, 
         n = n_rows(X)
         if len(y) != n:
             raise ConfigError(f"got {n} input rows but {len(y)} labels")
-        tensors = ({k: tf.convert_to_tensor(np.asarray(v, np.float32)) for k, v in X.items()}
-                   if isinstance(X, Mapping) else tf.convert_to_tensor(np.asarray(X, np.float32)))
         labels = tf.convert_to_tensor(one_hot(y, n_classes))
         order = tf.data.Dataset.range(n)
         if shuffle:
             order = order.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-        dataset = order.batch(batch_size).map(
-            lambda index: (tf.nest.map_structure(lambda t: tf.gather(t, index), tensors), tf.gather(labels, index)))
+        if on_disk(X):  # memory-mapped (train.stream.parts_on_disk): read each batch's rows only
+            dataset = disk_batches(order.batch(batch_size), X, labels)
+        else:
+            tensors = ({k: tf.convert_to_tensor(np.asarray(v, np.float32)) for k, v in X.items()}
+                       if isinstance(X, Mapping) else tf.convert_to_tensor(np.asarray(X, np.float32)))
+            dataset = order.batch(batch_size).map(
+                lambda index: (tf.nest.map_structure(lambda t: tf.gather(t, index), tensors), tf.gather(labels, index)))
     if augment is not None:
         dataset = augment.apply(dataset, seed=seed)
     return dataset.prefetch(tf.data.AUTOTUNE)
