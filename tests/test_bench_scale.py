@@ -1,0 +1,39 @@
+"""benchmarks/bench_scale.py runs at its smallest sizes in the quick profile, on one cheap chapter."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_scale.py"
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_scale", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_growth_exponents_of_known_powers():
+    bench = load_bench()
+    tracks = np.array([100, 300, 1000])
+    table = pd.DataFrame({"tracks": tracks, "chapter": "x", "seconds": 2.0 * tracks, "peak_mb": 5.0 * tracks**2,
+                          "cache_mb": 0.0, "ok": True})
+    exponents = bench.growth(table).loc["x"]
+    assert abs(exponents["seconds"] - 1) < 1e-9
+    assert abs(exponents["peak_mb"] - 2) < 1e-9 and np.isnan(exponents["cache_mb"])
+
+
+def test_smallest_sizes_in_the_quick_profile(tmp_path):
+    bench = load_bench()
+    table = bench.main(["--sizes", "2", "3", "--profile", "quick", "--seconds", "10", "--chapters", "01",
+                        "--out", str(tmp_path), "--work", str(tmp_path / "work"), "--timeout", "600"])
+    assert table["ok"].all() and list(table["tracks"]) == [20, 30]
+    assert (table["seconds"] > 0).all() and (table["peak_mb"] > 50).all()  # a kernel holds tens of MB at least
+    saved = pd.read_csv(tmp_path / "scale.csv")
+    assert list(saved["chapter"]) == ["01_audio_basics"] * 2
+    text = (tmp_path / "scale.md").read_text()
+    assert "| 01_audio_basics |" in text and "wall time (s) @ 20" in text
+    assert (tmp_path / "scale.png").stat().st_size > 1000
