@@ -12,22 +12,23 @@ import time
 
 import pytest
 
+from course_utils.classifier import train_classifier
 from course_utils.classifier.library import finished_files, predict_library
-from course_utils.cli import main
+from course_utils.data import load_dataset
 from course_utils.errors import ConfigError
+from course_utils.synth import make_synthetic_gtzan
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
     """A folder of 40 short clips (the synthetic set, copied four times) and the default model trained on it."""
     root = tmp_path_factory.mktemp("library")
+    clips = make_synthetic_gtzan(root / "data", n_per_genre=1, duration=3.0, seed=2)
+    for copy in range(4):
+        shutil.copytree(clips, root / "music" / f"disc{copy}")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COURSE_DATA_HOME", str(root / "home"))
-        patch.setenv("COURSE_OFFLINE", "1")
-        assert main(["synth", str(root / "data"), "--per-genre", "1", "--seconds", "3", "--seed", "2"]) == 0
-        assert main(["train", str(root / "data"), "-o", str(root / "genres.gcm"), "--model", "musicnn_logreg"]) == 0
-    for copy in range(4):
-        shutil.copytree(root / "data" / "genres", root / "music" / f"disc{copy}")
+        train_classifier(load_dataset(clips), model="musicnn_logreg").save(root / "genres.gcm")
     return root
 
 
