@@ -148,8 +148,7 @@ def measure_library(home: str, *, n_files: int, seconds: float) -> None:
                      ).save(model)
     n = len(list(library.rglob("*.wav")))
     cores = os.cpu_count() or 1
-    print(f"
-predict a library of {n} synthetic files of {seconds:g} s ({cores} cores, load average "
+    print(f"\npredict a library of {n} synthetic files of {seconds:g} s ({cores} cores, load average "
           f"{os.getloadavg()[0]:.1f}), CSV written row by row:")
     for jobs in sorted({1, cores}):
         out = Path(home) / f"library-{jobs}.csv"
