@@ -136,10 +136,11 @@ def growth(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out).T.rename_axis("chapter")
 
 
-def markdown(table: pd.DataFrame, exponents: pd.DataFrame, *, profile: str, seconds: float) -> str:
+def markdown(table: pd.DataFrame, exponents: pd.DataFrame, *, profile: str, seconds: float, cold: bool) -> str:
     """The table as Markdown: one row per chapter, one column per size and measure, then the exponents."""
     wide = table.pivot(index="chapter", columns="tracks", values=list(MEASURES))
-    lines = [f"Profile {profile}, synthetic GTZAN of {seconds:g}-s clips, cold caches; "
+    caches = "cold caches" if cold else "caches of an earlier run in --work"
+    lines = [f"Profile {profile}, synthetic GTZAN of {seconds:g}-s clips, {caches}; "
              f"{os.cpu_count()} cores. Exponent b: measure ~ tracks^b.", ""]
     header = ["chapter"] + [f"{MEASURES[m]} @ {n}" for m in MEASURES for n in wide[m].columns] \
         + [f"b {m}" for m in MEASURES]
@@ -183,11 +184,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--chapters", nargs="*", default=None, metavar="NN", help="chapter numbers (default: all)")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each synthetic clip")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    parser.add_argument("--work", type=Path, default=None, help="folder for the data sets and data homes "
-                        "(default: a temporary folder, removed afterwards)")
+    parser.add_argument("--work", type=Path, default=None, help="folder for the data sets and data homes, kept "
+                        "(default: a temporary folder, removed afterwards); its caches make a second run warm")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a notebook cell may take")
     args = parser.parse_args(argv)
     chapters = chapter_paths(args.chapters)
+    cold = args.work is None or not any(args.work.glob("home-*"))
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
         work = args.work or Path(scratch)
         table = measure(sorted(args.sizes), profile=args.profile, chapters=chapters, seconds=args.seconds,
@@ -195,7 +197,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     exponents = growth(table)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "scale.csv", index=False, float_format="%.3f")
-    text = markdown(table, exponents, profile=args.profile, seconds=args.seconds)
+    text = markdown(table, exponents, profile=args.profile, seconds=args.seconds, cold=cold)
     (args.out / "scale.md").write_text(text, encoding="utf-8")
     figure(table, args.out / "scale.png")
     print(text)
