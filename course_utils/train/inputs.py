@@ -17,6 +17,7 @@ import pandas as pd
 
 from course_utils.data import tracks_table
 from course_utils.errors import ConfigError, SplitError
+from course_utils.train.stream import disk_batches, on_disk
 
 PARTS = ("train", "valid", "test")
 
@@ -208,8 +209,6 @@ def as_dataset(data, *, n_classes: int, batch_size: int, shuffle: bool = False, 
         Applied to every batch (:mod:`course_utils.train.augment`).
     """
     import tensorflow as tf
-
-    from course_utils.train.stream import disk_batches, on_disk
 
     if isinstance(data, tf.data.Dataset):
         dataset = data

@@ -11,6 +11,7 @@ Used in: book/08_cnn.ipynb, book/11_multimodal.ipynb (for data sets too large fo
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Mapping
 
@@ -18,7 +19,6 @@ import numpy as np
 
 from course_utils.config import data_home
 from course_utils.io import atomic_path
-from course_utils.train.inputs import Part
 
 CHUNK_ROWS = 512  # rows copied at a time when writing, so writing holds one chunk at most
 
@@ -51,8 +51,8 @@ def save_rows(X: np.ndarray, path: str | Path, *, index: np.ndarray | None = Non
     return np.load(path, mmap_mode="r")
 
 
-def parts_on_disk(parts: Mapping[str, Part], *, folder: str | Path | None = None,
-                  name: str = "inputs") -> dict[str, Part]:
+def parts_on_disk(parts: Mapping, *, folder: str | Path | None = None,
+                  name: str = "inputs") -> dict:
     """The same parts with their inputs memory-mapped from ``.npy`` files.
 
     Parameters
@@ -68,7 +68,7 @@ def parts_on_disk(parts: Mapping[str, Part], *, folder: str | Path | None = None
     Returns
     -------
     dict of Part
-        ``X`` of each part is a read-only ``np.memmap`` (or a dict of them); ``y`` and ``table``
+        The same parts (``dataclasses.replace``): ``X`` of each part is a read-only ``np.memmap`` (or a dict of them); ``y`` and ``table``
         are unchanged. Pass them to :func:`course_utils.train.fit` as usual.
     """
     folder = Path(folder) if folder is not None else stream_dir()
@@ -80,7 +80,7 @@ def parts_on_disk(parts: Mapping[str, Part], *, folder: str | Path | None = None
                  for key, value in part.X.items()}
         else:
             X = save_rows(part.X, folder / f"{name}-{part_name}-{digest}.npy")
-        streamed[part_name] = Part(X, part.y, part.table)
+        streamed[part_name] = replace(part, X=X)
     return streamed
 
 
