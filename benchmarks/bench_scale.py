@@ -50,22 +50,23 @@ def chapter_paths(names: list[str] | None) -> list[Path]:
     return paths
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of process ``pid`` and all its descendants (0 once it is gone)."""
+def tree_rss(pid: int) -> tuple[int, int]:
+    """Resident bytes of process ``pid`` and all its descendants, and how many processes that is."""
     import psutil
 
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
-    total = 0
+        return 0, 0
+    total, alive = 0, 0
     for process in processes:
         try:
             total += process.memory_info().rss
+            alive += 1
         except psutil.NoSuchProcess:
             pass
-    return total
+    return total, alive
 
 
 def folder_bytes(folder: Path) -> int:
@@ -74,14 +75,15 @@ def folder_bytes(folder: Path) -> int:
 
 
 def run_chapter(path: Path, *, env: dict, timeout: float) -> dict:
-    """Execute one notebook in a subprocess; its wall time, peak RSS of its process tree, and whether it ran."""
+    """Execute one notebook in a subprocess: its wall time, the peak RSS of its process tree (and how many
+    processes held it: joblib's workers count), and whether it ran."""
     with tempfile.TemporaryDirectory() as scratch:
         command = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
                    f"--ExecutePreprocessor.timeout={int(timeout)}", "--output-dir", scratch, str(path)]
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=path.parent, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True)
-        peak, output = 0, []
+        peak, output = (0, 0), []
         reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
         reader.start()
         while process.poll() is None:
@@ -91,7 +93,8 @@ def run_chapter(path: Path, *, env: dict, timeout: float) -> dict:
         seconds = time.perf_counter() - start
     if process.returncode != 0:
         print("".join(output)[-3000:], file=sys.stderr)
-    return {"seconds": seconds, "peak_mb": peak / 2**20, "ok": process.returncode == 0}
+    return {"seconds": seconds, "peak_mb": peak[0] / 2**20, "processes_at_peak": peak[1],
+            "ok": process.returncode == 0}
 
 
 def make_data(folder: Path, *, per_genre: int, seconds: float) -> Path:
@@ -103,7 +106,7 @@ def make_data(folder: Path, *, per_genre: int, seconds: float) -> Path:
 
 def measure(sizes: list[int], *, profile: str, chapters: list[Path], seconds: float, work: Path,
             timeout: float) -> pd.DataFrame:
-    """One row per size and chapter: ``tracks, chapter, seconds, peak_mb, cache_mb, ok``."""
+    """One row per size and chapter: ``tracks, chapter, seconds, peak_mb, processes_at_peak, ok, cache_mb``."""
     rows = []
     for per_genre in sizes:
         data = make_data(work / f"synthetic-{per_genre}", per_genre=per_genre, seconds=seconds)

@@ -32,6 +32,7 @@ def test_smallest_sizes_in_the_quick_profile(tmp_path):
                         "--out", str(tmp_path), "--work", str(tmp_path / "work"), "--timeout", "600"])
     assert table["ok"].all() and list(table["tracks"]) == [20, 30]
     assert (table["seconds"] > 0).all() and (table["peak_mb"] > 50).all()  # a kernel holds tens of MB at least
+    assert (table["processes_at_peak"] >= 2).all()  # nbconvert and its kernel at least
     saved = pd.read_csv(tmp_path / "scale.csv")
     assert list(saved["chapter"]) == ["01_audio_basics"] * 2
     text = (tmp_path / "scale.md").read_text()
