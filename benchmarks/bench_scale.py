@@ -190,6 +190,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--work", type=Path, default=None, help="folder for the data sets and data homes, kept "
                         "(default: a temporary folder, removed afterwards); its caches make a second run warm")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a notebook cell may take")
+    parser.add_argument("--append", action="store_true", help="keep the rows of other sizes already in "
+                        "--out/scale.csv (sizes measured again are replaced) and fit the exponents over all")
     args = parser.parse_args(argv)
     chapters = chapter_paths(args.chapters)
     cold = args.work is None or not any(args.work.glob("home-*"))
@@ -197,6 +199,11 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         work = args.work or Path(scratch)
         table = measure(sorted(args.sizes), profile=args.profile, chapters=chapters, seconds=args.seconds,
                         work=work, timeout=args.timeout)
+    earlier = args.out / "scale.csv"
+    if args.append and earlier.is_file():
+        kept = pd.read_csv(earlier)
+        kept = kept[~kept["tracks"].isin(table["tracks"])]
+        table = pd.concat([kept, table], ignore_index=True).sort_values("tracks", kind="stable")
     exponents = growth(table)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "scale.csv", index=False, float_format="%.3f")

@@ -38,3 +38,16 @@ def test_smallest_sizes_in_the_quick_profile(tmp_path):
     text = (tmp_path / "scale.md").read_text()
     assert "| 01_audio_basics |" in text and "wall time (s) @ 20" in text
     assert (tmp_path / "scale.png").stat().st_size > 1000
+
+
+def test_append_keeps_the_rows_of_other_sizes(tmp_path, monkeypatch):
+    bench = load_bench()
+    earlier = pd.DataFrame({"tracks": [100, 300], "chapter": "01_audio_basics", "seconds": [10.0, 30.0],
+                            "peak_mb": [500.0, 600.0], "processes_at_peak": 2, "ok": True, "cache_mb": 0.0})
+    earlier.to_csv(tmp_path / "scale.csv", index=False)
+    fresh = earlier.iloc[:1].assign(tracks=30, seconds=3.0)
+    monkeypatch.setattr(bench, "measure", lambda *args, **kwargs: fresh.copy())
+    table = bench.main(["--sizes", "3", "--chapters", "01", "--out", str(tmp_path), "--append"])
+    assert list(table["tracks"]) == [30, 100, 300]
+    assert abs(bench.growth(table).loc["01_audio_basics", "seconds"] - 1.0) < 1e-9
+    assert "wall time (s) @ 300" in (tmp_path / "scale.md").read_text()
