@@ -129,7 +129,7 @@ def growth(table: pd.DataFrame) -> pd.DataFrame:
     """Per chapter and measure, the exponent ``b`` of ``measure ~ tracks**b`` (NaN with fewer than two
     positive points)."""
     out = {}
-    for chapter, rows in table[table["ok"]].groupby("chapter", sort=False):
+    for chapter, rows in table[table["ok"]].groupby("chapter"):
         exponents = {}
         for measure in MEASURES:
             usable = rows[rows[measure] > 0]
@@ -142,6 +142,7 @@ def growth(table: pd.DataFrame) -> pd.DataFrame:
 def markdown(table: pd.DataFrame, exponents: pd.DataFrame, *, profile: str, seconds: float, cold: bool) -> str:
     """The table as Markdown: one row per chapter, one column per size and measure, then the exponents."""
     wide = table.pivot(index="chapter", columns="tracks", values=list(MEASURES))
+    ran = table.pivot(index="chapter", columns="tracks", values="ok").fillna(False).astype(bool)
     caches = "cold caches" if cold else "caches of an earlier run in --work"
     lines = [f"Profile {profile}, synthetic GTZAN of {seconds:g}-s clips, {caches}; "
              f"{os.cpu_count()} cores. Exponent b: measure ~ tracks^b.", ""]
@@ -149,7 +150,8 @@ def markdown(table: pd.DataFrame, exponents: pd.DataFrame, *, profile: str, seco
         + [f"b {m}" for m in MEASURES]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for chapter in wide.index:
-        cells = [chapter] + [f"{wide.loc[chapter, (m, n)]:.1f}" for m in MEASURES for n in wide[m].columns]
+        cells = [chapter] + [f"{wide.loc[chapter, (m, n)]:.1f}" if ran.loc[chapter, n] else "failed"
+                             for m in MEASURES for n in wide[m].columns]
         cells += [f"{exponents.loc[chapter, m]:.2f}" if chapter in exponents.index
                   and np.isfinite(exponents.loc[chapter, m]) else "-" for m in MEASURES]
         lines.append("| " + " | ".join(cells) + " |")
@@ -167,9 +169,11 @@ def figure(table: pd.DataFrame, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    colours = plt.get_cmap("tab20").colors
     for ax, measure in zip(axes, ("seconds", "peak_mb")):
-        for chapter, rows in table[table["ok"]].groupby("chapter", sort=False):
-            ax.loglog(rows["tracks"], rows[measure], marker="o", label=chapter)
+        for k, (chapter, rows) in enumerate(table[table["ok"]].groupby("chapter")):
+            ax.loglog(rows["tracks"], rows[measure], marker="os^D"[k % 4], color=colours[k % len(colours)],
+                      label=chapter)
         ax.set_xlabel("tracks")
         ax.set_ylabel(MEASURES[measure])
         ax.grid(True, which="both", alpha=0.3)
