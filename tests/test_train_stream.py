@@ -84,3 +84,22 @@ def test_files_are_written_whole_and_mapped_read_only(tmp_path):
     with pytest.raises(ValueError):
         X[0, 0, 0] = 1.0
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_split_parts_on_disk_gives_the_parts_of_split_parts(tmp_path, as_dict):
+    from course_utils.data import TrackSplit
+
+    memory = parts(n=30, as_dict=as_dict)["train"]
+    ids = sorted(set(memory.table["track_id"]))
+    part = pd.Series(["train", "valid", "test"] * 5, index=ids)
+    split = TrackSplit(method="stratified", part=part, report="")
+    expected = train.split_parts(memory.X, memory.table, split, classes=["0", "1", "2"])
+    got = train.split_parts_on_disk(memory.X, memory.table, split, classes=["0", "1", "2"], folder=tmp_path)
+    assert list(got) == list(expected) == ["train", "valid", "test"]
+    for name, part_got in got.items():
+        assert on_disk(part_got.X)
+        assert np.array_equal(part_got.y, expected[name].y)
+        pd.testing.assert_frame_equal(part_got.table, expected[name].table)
+        arrays = (lambda X: [X[k] for k in sorted(X)] if as_dict else [X])
+        assert all(np.array_equal(a, b) for a, b in zip(arrays(part_got.X), arrays(expected[name].X)))

@@ -24,7 +24,7 @@ logging.getLogger("tensorflow").addFilter(lambda record: "triggered tf.function 
 from course_utils.train.audio_variants import audio_variants, augmented_segments
 from course_utils.train.augment import Augmentation, mask, mixup, time_shift
 from course_utils.train.fit import FitResult, adapt_normalization, fit
-from course_utils.train.inputs import Part, as_dataset, frame_windows, one_hot, split_parts
+from course_utils.train.inputs import Part, as_dataset, frame_windows, one_hot, split_parts, split_parts_on_disk
 from course_utils.train.multimodal import CombinedInputs, combined_inputs, stream_inputs
 from course_utils.train.predict import Predictions, predict_tracks
 from course_utils.train.run import Run, evaluate_and_record
@@ -33,5 +33,6 @@ from course_utils.train.stream import parts_on_disk
 __all__ = [
     "Augmentation", "CombinedInputs", "FitResult", "Part", "Predictions", "Run", "adapt_normalization", "as_dataset",
     "audio_variants", "augmented_segments", "combined_inputs", "evaluate_and_record", "fit", "frame_windows", "mask",
-    "mixup", "one_hot", "parts_on_disk", "predict_tracks", "split_parts", "stream_inputs", "time_shift",
+    "mixup", "one_hot", "parts_on_disk", "predict_tracks", "split_parts", "split_parts_on_disk", "stream_inputs",
+    "time_shift",
 ]

@@ -9,7 +9,7 @@ Used in: book/08_cnn.ipynb, book/09_recurrent.ipynb.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -17,7 +17,7 @@ import pandas as pd
 
 from course_utils.data import tracks_table
 from course_utils.errors import ConfigError, SplitError
-from course_utils.train.stream import disk_batches, on_disk
+from course_utils.train.stream import disk_batches, on_disk, rows_on_disk
 
 PARTS = ("train", "valid", "test")
 
@@ -125,6 +125,20 @@ def split_parts(X, table: pd.DataFrame, split, *, classes: Sequence[str]) -> dic
     if "train" not in parts:
         raise SplitError("the split leaves no training rows for these inputs")
     return parts
+
+
+def split_parts_on_disk(X, table: pd.DataFrame, split, *, classes: Sequence[str], folder=None,
+                        name: str = "inputs") -> dict[str, Part]:
+    """:func:`split_parts`, with each part's rows written straight from ``X`` to ``.npy`` files and mapped back.
+
+    Unlike ``parts_on_disk(split_parts(...))`` no part is ever copied in memory, so the inputs are
+    held once (``X``, which the caller may then drop). Same parts, same rows, same order.
+    Options ``folder`` and ``name`` as in :func:`course_utils.train.stream.parts_on_disk`.
+    """
+    rows = split_parts(np.arange(len(table))[:, None], table, split, classes=classes)
+    return {part_name: replace(part, X=rows_on_disk(X, part.X[:, 0], part.table, folder=folder,
+                                                    name=f"{name}-{part_name}"))
+            for part_name, part in rows.items()}
 
 
 def frame_windows(frames: Sequence, dataset, *, window_seconds: float | None = None,

@@ -71,17 +71,20 @@ def parts_on_disk(parts: Mapping, *, folder: str | Path | None = None,
         The same parts (``dataclasses.replace``): ``X`` of each part is a read-only ``np.memmap`` (or a dict of them); ``y`` and ``table``
         are unchanged. Pass them to :func:`course_utils.train.fit` as usual.
     """
+    return {part_name: replace(part, X=rows_on_disk(part.X, None, part.table, folder=folder,
+                                                    name=f"{name}-{part_name}"))
+            for part_name, part in parts.items()}
+
+
+def rows_on_disk(X, index: np.ndarray | None, table, *, folder: str | Path | None, name: str):
+    """Rows ``index`` (all: ``None``) of ``X`` (an array or a dict of arrays) written to ``.npy`` files
+    named after ``name``, the input and a digest of ``table``'s track ids, and mapped back read-only."""
     folder = Path(folder) if folder is not None else stream_dir()
-    streamed = {}
-    for part_name, part in parts.items():
-        digest = hashlib.sha256(part.table[["track_id"]].to_csv().encode()).hexdigest()[:12]
-        if isinstance(part.X, Mapping):
-            X = {key: save_rows(value, folder / f"{name}-{part_name}-{key}-{digest}.npy")
-                 for key, value in part.X.items()}
-        else:
-            X = save_rows(part.X, folder / f"{name}-{part_name}-{digest}.npy")
-        streamed[part_name] = replace(part, X=X)
-    return streamed
+    digest = hashlib.sha256(table[["track_id"]].to_csv().encode()).hexdigest()[:12]
+    if isinstance(X, Mapping):
+        return {key: save_rows(value, folder / f"{name}-{key}-{digest}.npy", index=index)
+                for key, value in X.items()}
+    return save_rows(X, folder / f"{name}-{digest}.npy", index=index)
 
 
 def disk_batches(order, X, labels):
