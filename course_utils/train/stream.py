@@ -1,11 +1,12 @@
 """Training inputs read from arrays on disk, batch by batch, instead of held in memory.
 
 :func:`parts_on_disk` writes the inputs of each part of a split to ``.npy`` files (atomically) and
-gives back parts whose arrays are memory-mapped; :func:`course_utils.train.as_dataset` then reads
+gives back parts whose arrays are memory-mapped (:func:`course_utils.train.split_parts_on_disk`
+does the same straight from the whole inputs, without a copy of the parts in memory); :func:`course_utils.train.as_dataset` then reads
 only the rows of the current batch, in the same order as it would from memory, so a run on disk
 trains exactly like a run in memory while the process holds a few batches instead of every segment.
 
-Used in: book/08_cnn.ipynb, book/11_multimodal.ipynb (for data sets too large for memory).
+Used in: book/08_cnn.ipynb, book/11_multimodal.ipynb (through ``split_parts_on_disk``).
 """
 
 from __future__ import annotations
