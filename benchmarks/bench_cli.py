@@ -4,12 +4,15 @@ Prints:
 1. the time of ``genre-classify train`` with the default model, cold (empty data home) and with the
    embeddings cached;
 2. the time of ``genre-classify predict`` on one 30-s file, start-up included (wall and CPU time of
-   the whole process, several runs), against the 5-s target.
+   the whole process, several runs), against the 5-s target;
+3. predicting a library (``predict --output``): files per second with 1 worker and with every core,
+   on a folder of short synthetic files (``--library-files N``, default 2000, of
+   ``--library-seconds S``, default 5).
 
 How accurate each model is on artists it has not heard is measured by
 ``benchmarks/bench_generalization.py`` (which also writes the README's table of models).
 
-Run: ``python benchmarks/bench_cli.py``
+Run: ``python benchmarks/bench_cli.py [--library-files N] [--library-seconds S] [--library-only]``
 """
 
 from __future__ import annotations
@@ -90,5 +93,41 @@ def measure(home: str) -> None:
           "pandas and LiteRT (the wall time on idle cores is about the CPU time)")
 
 
+def measure_library(home: str, *, n_files: int, seconds: float) -> None:
+    """Files per second of ``predict --output`` with 1 worker and with every core, start-up included."""
+    from course_utils.classifier import train_classifier
+    from course_utils.data import load_dataset
+    from course_utils.synth import make_synthetic_gtzan
+
+    os.environ.update(COURSE_DATA_HOME=home, COURSE_OFFLINE="1")
+    env = dict(os.environ)
+    library = make_synthetic_gtzan(Path(home) / "library", n_per_genre=-(-n_files // 10), duration=seconds, seed=3)
+    model = Path(home) / "library.gcm"
+    train_classifier(load_dataset(make_synthetic_gtzan(Path(home) / "small", n_per_genre=2, duration=seconds))
+                     ).save(model)
+    n = len(list(library.rglob("*.wav")))
+    cores = os.cpu_count() or 1
+    print(f"\npredict a library of {n} synthetic files of {seconds:g} s ({cores} cores, load average "
+          f"{os.getloadavg()[0]:.1f}), CSV written row by row:")
+    for jobs in sorted({1, cores}):
+        out = Path(home) / f"library-{jobs}.csv"
+        wall, cpu = timed_run([str(SCRIPT), "predict", "-m", str(model), str(library), "-q", "--output", str(out),
+                               "--jobs", str(jobs)], env)
+        print(f"  {jobs} worker{'s' if jobs > 1 else ' '}: {n / wall:6.1f} files/s ({wall:.0f} s wall, CPU {cpu:.0f} s)")
+
+
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description="genre-classify's figures (see the module docstring)")
+    parser.add_argument("--library-files", type=int, default=2000, help="files of the library to predict")
+    parser.add_argument("--library-seconds", type=float, default=5.0, help="length of each of them")
+    parser.add_argument("--library-only", action="store_true", help="measure only the library's files per second")
+    options = parser.parse_args()
+    if not options.library_only:
+        main()
+    scratch = tempfile.mkdtemp(prefix="bench_cli_library_")
+    try:
+        measure_library(scratch, n_files=options.library_files, seconds=options.library_seconds)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

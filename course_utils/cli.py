@@ -45,10 +45,30 @@ def _report(problems) -> int:
 def _predict(args) -> int:
     from course_utils.classifier import format_predictions, load_classifier, predict_paths
 
+    if args.output or args.jobs or args.resume:
+        return _predict_library(args)
     classifier = load_classifier(args.model, trust=args.trust)
     predictions = predict_paths(classifier, args.paths, segments=args.segments, progress=not args.quiet)
-    sys.stdout.write(format_predictions(predictions, format=args.format))
+    sys.stdout.write(format_predictions(predictions, format=args.format or "table"))
     return _report(predictions.problems)
+
+
+def _predict_library(args) -> int:
+    import pandas as pd
+
+    from course_utils.classifier import find_audio_files
+    from course_utils.classifier.library import predict_library
+    from course_utils.errors import ConfigError
+
+    if args.format not in (None, "csv"):
+        raise ConfigError(f"--output, --jobs and --resume write CSV; --format {args.format} is not available with them")
+    files, missing = find_audio_files(args.paths)
+    run = predict_library(args.model, files, output=args.output, jobs=args.jobs, segments=args.segments,
+                          resume=args.resume, progress=not args.quiet, trust=args.trust)
+    if args.output:
+        print(f"{PROG}: {run.predicted} files predicted into {args.output}"
+              + (f", {run.skipped} already there" if args.resume else ""), file=sys.stderr)
+    return _report(pd.concat([missing, run.problems], ignore_index=True))
 
 
 def _evaluate(args) -> int:
@@ -147,13 +167,22 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("paths", metavar="PATH", nargs="+",
                          help="an audio file, or a folder searched recursively for wav, au, flac, ogg, mp3 "
                               "(and aif/aiff) files; any clip of 1 s or more is predicted")
-    predict.add_argument("--format", choices=FORMATS, default="table",
+    predict.add_argument("--format", choices=FORMATS, default=None,
                          help="table (for people, the default); csv (header path,genre,<one probability "
                               "column per genre>, one row per file); json (a list of objects with the same keys)")
     predict.add_argument("--segments", action="store_true",
                          help="add the prediction over time, one per 3-s segment (csv: columns segment,start,end "
                               "after path, with segment 'all' for the whole file; json: a 'segments' list)")
     predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    predict.add_argument("-o", "--output", metavar="FILE", default=None,
+                         help="for large libraries: write CSV to FILE, each file's rows flushed as soon as it "
+                              "is predicted (with worker processes, see --jobs)")
+    predict.add_argument("--jobs", type=_positive(int), default=None, metavar="N",
+                         help="predict with N worker processes (default with --output: $COURSE_JOBS or every "
+                              "core); the output is CSV, in the order of the files")
+    predict.add_argument("--resume", action="store_true",
+                         help="keep the rows already in --output FILE and predict only the files it lacks "
+                              "(after an interruption)")
     predict.set_defaults(run=_predict)
 
     evaluate = commands.add_parser(

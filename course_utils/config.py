@@ -145,6 +145,23 @@ def _version(package: str) -> str:
 
 
 _RUN: dict = {}  # what the last summary() call reported, and when: execution_line() reads it
+NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")  # one folder per GPU when NVIDIA's driver is loaded (Linux)
+
+
+def gpu_note() -> str | None:
+    """A line for :func:`summary` when a GPU is at hand, else ``None``.
+
+    With TensorFlow already imported it names the GPUs TensorFlow sees; otherwise (so that a chapter
+    without neural networks does not import TensorFlow) it reports an NVIDIA driver's GPUs, which
+    TensorFlow uses without any change when its CUDA build is installed.
+    """
+    if "tensorflow" in sys.modules:
+        gpus = sys.modules["tensorflow"].config.list_physical_devices("GPU")
+        return (f"gpu       : TensorFlow uses {len(gpus)} GPU(s): {', '.join(g.name for g in gpus)}"
+                if gpus else None)
+    found = sorted(NVIDIA_GPUS.iterdir()) if NVIDIA_GPUS.is_dir() else []
+    return (f"gpu       : {len(found)} NVIDIA GPU(s) found; check that TensorFlow sees them with "
+            "tf.config.list_physical_devices('GPU')" if found else None)
 
 
 def summary(dataset=None, *, profile: Profile | None = None) -> str:
@@ -168,7 +185,8 @@ def summary(dataset=None, *, profile: Profile | None = None) -> str:
         lines.append(f"data set  : {dataset.describe()}")
     versions = ", ".join(f"{p} {_version(p)}" for p in SUMMARY_PACKAGES)
     lines.append(f"python    : {platform.python_version()}; {versions}")
-    return "\n".join(lines)
+    gpu = gpu_note()
+    return "\n".join([*lines, gpu] if gpu else lines)
 
 
 def execution_line() -> str:

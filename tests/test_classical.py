@@ -9,6 +9,7 @@ from sklearn.preprocessing import StandardScaler
 from course_utils.config import get_profile
 from course_utils.errors import ConfigError, SplitError
 from course_utils import evaluate
+from course_utils.evaluate import pipelines
 from course_utils.models import classical
 
 QUICK, FULL = get_profile("quick"), get_profile("full")
@@ -200,3 +201,18 @@ def test_a_fitted_model_records_its_track_results(tmp_path, monkeypatch):
     columns = ["track_id", "label", "predicted"]
     pd.testing.assert_frame_equal(row.predictions[columns].reset_index(drop=True),
                                   fitted.tracks[columns].reset_index(drop=True), check_dtype=False)
+
+
+def test_a_grid_search_on_more_rows_than_its_size_searches_whole_tracks_and_refits_on_all():
+    train = segment_features(tracks_per_label=10).query("split == 'train'").reset_index(drop=True)
+    sample = pipelines.search_sample(train, max_rows=48, seed=1)
+    assert len(sample) <= 48 and sample["label"].value_counts().nunique() == 1  # every genre alike
+    assert (sample.groupby("track_id").size() == 4).all()  # whole tracks only
+    assert pipelines.search_sample(train, max_rows=None) is train
+    search = evaluate.grid_search("logreg", train, features=FEATURES, profile=QUICK, n_jobs=1, max_search_rows=48)
+    assert search.n_search_rows_ == len(sample) < len(train)
+    assert all(len(fit) + len(held) == len(sample) for fit, held in search.cv)
+    refit = search.best_estimator_.named_steps["scaler"]
+    assert refit.n_samples_seen_ == len(train)  # the chosen model saw every row
+    whole = evaluate.grid_search("logreg", train, features=FEATURES, profile=QUICK, n_jobs=1)
+    assert whole.n_search_rows_ == len(train)

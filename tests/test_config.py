@@ -59,3 +59,29 @@ def test_set_seed_makes_python_and_numpy_repeat():
 def test_summary_names_profile_and_versions():
     text = summary(profile=PROFILES["quick"])
     assert "profile   : quick" in text and "librosa" in text and "epochs=2" in text
+
+
+def test_summary_says_when_a_gpu_is_at_hand(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from course_utils import config
+
+    class Devices:
+        def __init__(self, names):
+            self.names = names
+
+        def list_physical_devices(self, kind):
+            assert kind == "GPU"
+            return [types.SimpleNamespace(name=n) for n in self.names]
+
+    monkeypatch.setitem(sys.modules, "tensorflow", types.SimpleNamespace(config=Devices([])))
+    assert "gpu" not in summary(profile=PROFILES["quick"])
+    monkeypatch.setitem(sys.modules, "tensorflow", types.SimpleNamespace(config=Devices(["/physical_device:GPU:0"])))
+    assert summary(profile=PROFILES["quick"]).splitlines()[-1] == \
+        "gpu       : TensorFlow uses 1 GPU(s): /physical_device:GPU:0"
+    monkeypatch.delitem(sys.modules, "tensorflow")  # without TensorFlow: NVIDIA's driver folder decides
+    monkeypatch.setattr(config, "NVIDIA_GPUS", tmp_path / "gpus")
+    assert "gpu" not in summary(profile=PROFILES["quick"])
+    (tmp_path / "gpus" / "0000:01:00.0").mkdir(parents=True)
+    assert "1 NVIDIA GPU(s) found" in summary(profile=PROFILES["quick"])

@@ -16,6 +16,7 @@ import pandas as pd
 import soundfile as sf
 
 from course_utils.audio import DEFAULT_SR, MIN_SECONDS, load_audio
+from course_utils.data.known_problems import KNOWN_PROBLEM_NOTE, known_problem
 from course_utils.errors import AudioFileError, ConfigError, DatasetError
 
 AUDIO_SUFFIXES = (".wav", ".au", ".flac", ".ogg", ".mp3", ".aif", ".aiff")
@@ -48,7 +49,8 @@ class Dataset:
     source : str
         How it was found (argument, ``$GTZAN_DIR``, download, generated).
     problems : pd.DataFrame
-        Files that were skipped (``path, problem``); empty unless skipping was asked for.
+        Files that were skipped (``path, problem``): known damaged files of a public copy
+        (:mod:`course_utils.data.known_problems`), and others only when skipping was asked for.
     artist_source : str
         Where the ``artist`` column of ``tracks`` came from (``None`` in it: unknown), e.g.
         ``"Sturm's GTZAN index"``; :attr:`artist_note` says it with counts.
@@ -86,8 +88,11 @@ class Dataset:
         hours = self.tracks["duration"].sum() / 3600
         text = (f"{self.name} ({kind}): {len(self)} tracks, {len(self.labels)} labels, "
                 f"{hours:.2f} h, from {self.source} at {self.root}")
-        if len(self.problems):
-            text += f"; {len(self.problems)} unreadable files skipped (see .problems)"
+        known = self.problems[self.problems["problem"].str.startswith(KNOWN_PROBLEM_NOTE)]
+        if len(known):
+            text += "; left out " + ", ".join(f"{Path(p.path).stem} ({p.problem})" for p in known.itertuples())
+        if len(self.problems) > len(known):
+            text += f"; {len(self.problems) - len(known)} unreadable files skipped (see .problems)"
         return text
 
     def track(self, track_id: str) -> pd.Series:
@@ -191,7 +196,8 @@ def scan_folder(root: str | Path, *, on_error: str = "raise", min_seconds: float
     tracks : pd.DataFrame
         Columns :data:`TRACK_COLUMNS`.
     problems : pd.DataFrame
-        Files skipped because of ``on_error="skip"`` (``path, problem``).
+        Files left out (``path, problem``): known damaged files of a public copy of GTZAN
+        (:func:`~course_utils.data.known_problems.known_problem`), others only with ``on_error="skip"``.
     """
     if on_error not in ("raise", "skip"):
         raise ConfigError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
@@ -207,10 +213,11 @@ def scan_folder(root: str | Path, *, on_error: str = "raise", min_seconds: float
             try:
                 facts = _probe(path, min_seconds)
             except AudioFileError as err:
-                if on_error == "raise":
+                known = known_problem(track_id, label_root)
+                if on_error == "raise" and known is None:
                     raise AudioFileError(path, f"{err.problem}; pass on_error='skip' to leave it out "
                                                "(it will be listed in dataset.problems)") from err
-                problems.append({"path": path, "problem": err.problem})
+                problems.append({"path": path, "problem": known or err.problem})
                 continue
             rows.append({"track_id": track_id, "label": folder.name, "path": path, **facts})
     if not rows:
@@ -224,8 +231,9 @@ def scan_folder(root: str | Path, *, on_error: str = "raise", min_seconds: float
                            f"{', '.join(map(str, odd))} differ from {common} Hz. Pass allow_mixed_rates=True "
                            "to resample every file to one rate when it is loaded")
     problems = pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
-    if len(problems):
-        warnings.warn(f"skipped {len(problems)} unreadable files under {label_root}: "
-                      + "; ".join(f"{p.path.name} ({p.problem})" for p in problems.itertuples()),
+    unexpected = problems[~problems["problem"].str.startswith(KNOWN_PROBLEM_NOTE)]
+    if len(unexpected):
+        warnings.warn(f"skipped {len(unexpected)} unreadable files under {label_root}: "
+                      + "; ".join(f"{p.path.name} ({p.problem})" for p in unexpected.itertuples()),
                       stacklevel=3)
     return label_root, tracks, problems

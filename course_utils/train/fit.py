@@ -18,6 +18,7 @@ from course_utils.config import DEFAULT_SEED
 from course_utils.errors import ConfigError
 from course_utils.models.blocks import check_count, unadapted_normalizations
 from course_utils.train.inputs import Part, as_dataset
+from course_utils.train.stream import on_disk
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,9 @@ def fit(model, train, val=None, *, epochs: int, batch_size: int, augment=None, p
                           "build it with course_utils.models or call model.compile(...) first")
     keras.utils.set_random_seed(check_count("seed", seed, minimum=0))
     n_classes = int(model.output_shape[-1])
-    adapt_normalization(model, _inputs(train))
+    inputs = _inputs(train)
+    adapt_normalization(model, as_dataset(train, n_classes=n_classes, batch_size=batch_size) if on_disk(inputs)
+                        else inputs)  # inputs on disk are read batch by batch, here too
     train_data = as_dataset(train, n_classes=n_classes, batch_size=batch_size, shuffle=True, seed=seed,
                             augment=augment)
     val_data = None if val is None else as_dataset(val, n_classes=n_classes, batch_size=batch_size)

@@ -9,7 +9,7 @@ Used in: book/08_cnn.ipynb, book/09_recurrent.ipynb.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -17,8 +17,10 @@ import pandas as pd
 
 from course_utils.data import tracks_table
 from course_utils.errors import ConfigError, SplitError
+from course_utils.train.stream import disk_batches, on_disk, rows_on_disk
 
 PARTS = ("train", "valid", "test")
+IN_MEMORY_BYTES = 256 * 2**20  # larger inputs are split into parts on disk, read batch by batch
 
 
 def _rows(X, index: np.ndarray):
@@ -144,6 +146,31 @@ def split_parts(X, table: pd.DataFrame, split, *, classes: Sequence[str]) -> dic
     return parts
 
 
+def split_parts_on_disk(X, table: pd.DataFrame, split, *, classes: Sequence[str], folder=None,
+                        name: str = "inputs") -> dict[str, Part]:
+    """:func:`split_parts`, with each part's rows written straight from ``X`` to ``.npy`` files and mapped back.
+
+    Unlike ``parts_on_disk(split_parts(...))`` no part is ever copied in memory, so the inputs are
+    held once (``X``, which the caller may then drop). Same parts, same rows, same order.
+    Options ``folder`` and ``name`` as in :func:`course_utils.train.stream.parts_on_disk`.
+    """
+    rows = split_parts(np.arange(len(table))[:, None], table, split, classes=classes)
+    return {part_name: replace(part, X=rows_on_disk(X, part.X[:, 0], part.table, folder=folder,
+                                                    name=f"{name}-{part_name}"))
+            for part_name, part in rows.items()}
+
+
+def split_parts_sized(X, table: pd.DataFrame, split, *, classes: Sequence[str], name: str = "inputs",
+                      max_bytes: int = IN_MEMORY_BYTES) -> dict[str, Part]:
+    """:func:`split_parts` in memory when ``X`` (an array or a dict of arrays) weighs at most ``max_bytes``,
+    :func:`split_parts_on_disk` above: a model of the course trains from the same parts either way, and
+    a large data set does not hold a second copy of every input in memory."""
+    arrays = X.values() if isinstance(X, Mapping) else [X]
+    if sum(np.asarray(a).nbytes for a in arrays) <= max_bytes:
+        return split_parts(X, table, split, classes=classes)
+    return split_parts_on_disk(X, table, split, classes=classes, name=name)
+
+
 def frame_windows(frames: Sequence, dataset, *, window_seconds: float | None = None,
                   hop_seconds: float | None = None) -> tuple[np.ndarray, pd.DataFrame]:
     """Cut each track's embedding frames into windows of equal length: sequences for a 1-D CNN or an LSTM.
@@ -218,7 +245,8 @@ def as_dataset(data, *, n_classes: int, batch_size: int, shuffle: bool = False, 
     data : Part, (X, y) or tf.data.Dataset
         ``X`` an array or a dict of arrays (one per named model input), ``y`` class indices or
         one-hot rows. A ``tf.data.Dataset`` must already yield batches of (inputs, one-hot labels);
-        it passes through (with ``augment`` mapped over it).
+        it passes through (with ``augment`` mapped over it). Memory-mapped arrays
+        (:func:`course_utils.train.stream.parts_on_disk`) are read batch by batch, in the same order.
     shuffle : bool
         Draw the batches in a new order every epoch (seeded by ``seed``).
     augment : Augmentation, optional
@@ -233,14 +261,17 @@ def as_dataset(data, *, n_classes: int, batch_size: int, shuffle: bool = False, 
         n = n_rows(X)
         if len(y) != n:
             raise ConfigError(f"got {n} input rows but {len(y)} labels")
-        tensors = ({k: tf.convert_to_tensor(np.asarray(v, np.float32)) for k, v in X.items()}
-                   if isinstance(X, Mapping) else tf.convert_to_tensor(np.asarray(X, np.float32)))
         labels = tf.convert_to_tensor(one_hot(y, n_classes))
         order = tf.data.Dataset.range(n)
         if shuffle:
             order = order.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-        dataset = order.batch(batch_size).map(
-            lambda index: (tf.nest.map_structure(lambda t: tf.gather(t, index), tensors), tf.gather(labels, index)))
+        if on_disk(X):  # memory-mapped (train.stream.parts_on_disk): read each batch's rows only
+            dataset = disk_batches(order.batch(batch_size), X, labels)
+        else:
+            tensors = ({k: tf.convert_to_tensor(np.asarray(v, np.float32)) for k, v in X.items()}
+                       if isinstance(X, Mapping) else tf.convert_to_tensor(np.asarray(X, np.float32)))
+            dataset = order.batch(batch_size).map(
+                lambda index: (tf.nest.map_structure(lambda t: tf.gather(t, index), tensors), tf.gather(labels, index)))
     if augment is not None:
         dataset = augment.apply(dataset, seed=seed)
     return dataset.prefetch(tf.data.AUTOTUNE)

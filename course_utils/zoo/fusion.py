@@ -64,7 +64,7 @@ def late_fusion(*, dataset, split, profile: Profile, seed: int, inputs: Inputs |
             view = get(key).input.params["view"]
             streams[view] = get(key).fit(inputs=inputs.pick(view), verbose=verbose, **options)
     labels = dataset.labels
-    both = train.split_parts(inputs.X, inputs.table, split, classes=labels)
+    both = train.split_parts_sized(inputs.X, inputs.table, split, classes=labels, name="both views")
     average = fusion.average_fusion({view: run.model for view, run in streams.items()})
     averaged = train.predict_tracks(average, both["test"].X, both["test"].table, classes=labels)
     record = record_result(model=average_spec.name, features=inputs.features, scores=averaged.scores, split=split,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -220,7 +221,8 @@ class ModelSpec:
         model = model if model is not None else self.build(shape, len(dataset.labels), seed=seed)
         settings = self.settings(profile)
         augment = None if settings["augment"] is None else train.Augmentation(**settings["augment"])
-        parts = train.split_parts(X, inputs.table, split, classes=dataset.labels)
+        parts = train.split_parts_sized(X, inputs.table, split, classes=dataset.labels,
+                                        name=re.sub(r"\W+", "-", self.key))
         return train.evaluate_and_record(model, parts, features=features, name=self.name,
                                          epochs=settings["epochs"], batch_size=settings["batch_size"],
                                          patience=settings["patience"], augment=augment, made=made, verbose=verbose,
