@@ -13,27 +13,25 @@ Used in: the ``genre-classify`` command line (:mod:`course_utils.cli`) through
 
 from __future__ import annotations
 
-import hashlib
-import json
 import tempfile
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-from course_utils.cache import cache_dir
+from course_utils.cache import cache_key, cache_path
 from course_utils.embeddings import musicnn
 from course_utils.embeddings.common import FrameEmbeddings
 from course_utils.io import atomic_path
 
 EXPORT_VERSION = 1
+EXPORT_CACHE = "musicnn-litert"  # the cache folder of the exported networks
 OUTPUTS = ("embeddings", "scores")
 
 
 def _export_key(model: str, layer: str) -> str:
     versions = {p: metadata.version(p) for p in ("tensorflow", "keras", "musicnn")}
-    text = json.dumps({"v": EXPORT_VERSION, "model": model, "layer": layer, **versions}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return cache_key(EXPORT_CACHE, {"v": EXPORT_VERSION, "model": model, "layer": layer, **versions})
 
 
 def export_musicnn(model: str = "MSD_musicnn", *, layer: str | None = None) -> bytes:
@@ -63,7 +61,7 @@ def export_musicnn(model: str = "MSD_musicnn", *, layer: str | None = None) -> b
     """
     layer = musicnn.resolve_layer(model, layer)
     musicnn.weights_dir(model)   # a missing wheel fails here, with the command that installs it
-    target = cache_dir("musicnn-litert") / f"{_export_key(model, layer)}.tflite"
+    target = cache_path(EXPORT_CACHE, _export_key(model, layer), ".tflite")
     if not target.is_file():
         import keras
 
