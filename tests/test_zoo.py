@@ -63,3 +63,12 @@ def test_inputs_resolve_every_parameter_and_load_what_they_resolve(tmp_path):
         assert {**both, "view": view} == zoo.get(f"CNN, {view} stream").input.resolve(dataset, profile=QUICK)
     with pytest.raises(ConfigError, match="unknown input kind"):
         zoo.InputSpec("spectrogram pictures")
+
+
+def test_a_fusion_trains_with_its_streams_through_zoo_fit_only():
+    average = zoo.get("fusion, average")
+    assert [part.key for part in average.part_specs] == list(average.parts)  # resolved by get, overrides included
+    with pytest.raises(ConfigError, match="zoo.fit"):
+        average.fit(dataset=None, split=None, profile=QUICK, seed=1)
+    with pytest.raises(ConfigError, match="zoo.get"):
+        average.replace(part_specs=()).definition(QUICK, seed=1)

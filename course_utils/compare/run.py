@@ -199,7 +199,7 @@ def run_all(protocol: Protocol, models: Sequence[ModelSpec] | None = None, *, re
         else:
             why = "retrain asked" if retrain else _why_trained(rows, spec, made, protocol)
             start = time.perf_counter()
-            spec.fit(verbose=False, **protocol.record_options)
+            zoo.fit(spec, verbose=False, **protocol.record_options)
             rows = load_results(latest=False)  # with the records it wrote (a fusion writes several)
             row = reusable(rows, made)
             if row is None:

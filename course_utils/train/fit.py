@@ -1,11 +1,10 @@
-"""One training loop for every Keras model of the course: seeded, early stopping, timed, one line per epoch.
+"""One training loop for every Keras model of the course: seeded, early stopping, timed, one line per model.
 
 Used in: book/08_cnn.ipynb, book/09_recurrent.ipynb and the chapters after them.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from typing import Mapping
@@ -13,6 +12,7 @@ from typing import Mapping
 import keras
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from course_utils.config import DEFAULT_SEED
 from course_utils.errors import ConfigError
@@ -64,27 +64,30 @@ class FitResult:
                 f"{self.train_seconds:.0f} s in all; kept epoch {self.best_epoch}{validation}")
 
 
-class EpochLine(keras.callbacks.Callback):
-    """Prints one line per epoch (readable in a notebook and in a CI log) and times every epoch."""
+class EpochProgress(keras.callbacks.Callback):
+    """Times every epoch and shows training as one progress bar (the last epoch's losses and
+    accuracies beside it, on standard error), so that a model's log is one line: :func:`fit` prints
+    the summary once training ends, and the curves are a figure (:func:`course_utils.plots.fit_curves`)."""
 
-    def __init__(self, *, epochs: int, verbose: bool):
+    def __init__(self, *, epochs: int, verbose: bool, name: str):
         super().__init__()
-        self.epochs, self.verbose, self.seconds, self.best = epochs, verbose, [], math.inf
+        self.epochs, self.verbose, self.name, self.seconds = epochs, verbose, name, []
+
+    def on_train_begin(self, logs=None):
+        self.bar = tqdm(total=self.epochs, desc=self.name, unit="epoch", leave=False, disable=not self.verbose)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self.started)
-        if not self.verbose:
-            return
         logs = logs or {}
-        values = "  ".join(f"{k} {logs[k]:.3f}" for k in ("loss", "accuracy", "val_loss", "val_accuracy") if k in logs)
-        mark = ""
-        if logs.get("val_loss", math.inf) < self.best:
-            self.best, mark = logs["val_loss"], "  (best so far)"
-        width = len(str(self.epochs))
-        print(f"epoch {epoch + 1:>{width}}/{self.epochs}  {values}  {self.seconds[-1]:.1f} s{mark}", flush=True)
+        self.bar.set_postfix_str("  ".join(f"{k} {logs[k]:.3f}" for k in ("loss", "accuracy", "val_loss", "val_accuracy")
+                                           if k in logs), refresh=False)
+        self.bar.update()
+
+    def on_train_end(self, logs=None):
+        self.bar.close()
 
 
 def adapt_normalization(model, X) -> int:
@@ -154,7 +157,7 @@ def fit(model, train, val=None, *, epochs: int, batch_size: int, augment=None, p
     patience : int
         Epochs without a lower validation loss before stopping.
     verbose : bool
-        Print one line per epoch, then a summary.
+        Show the epochs in a progress bar (standard error), then print a one-line summary.
 
     Returns
     -------
@@ -173,7 +176,7 @@ def fit(model, train, val=None, *, epochs: int, batch_size: int, augment=None, p
     train_data = as_dataset(train, n_classes=n_classes, batch_size=batch_size, shuffle=True, seed=seed,
                             augment=augment)
     val_data = None if val is None else as_dataset(val, n_classes=n_classes, batch_size=batch_size)
-    line = EpochLine(epochs=epochs, verbose=verbose)
+    line = EpochProgress(epochs=epochs, verbose=verbose, name=model.name)
     callbacks = [line]
     if val_data is not None:
         stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)

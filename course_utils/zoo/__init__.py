@@ -9,6 +9,7 @@ home and reaches every chapter.
 - :mod:`~course_utils.zoo.spec`: :class:`ModelSpec`: build, fit, record, fingerprint.
 - :mod:`~course_utils.zoo.catalogue`: the definitions; :func:`get`, :func:`specs`, :func:`override`, :func:`reset`.
 - :mod:`~course_utils.zoo.fusion`: :func:`late_fusion`, chapter 11's streams and their two fusions.
+- :mod:`~course_utils.zoo.training`: :func:`fit`, any model by its definition (a fusion with its streams).
 
 Used in: book/07_classical_ml.ipynb to book/12_comparison.ipynb.
 """
@@ -17,6 +18,7 @@ from course_utils.zoo.catalogue import get, override, overrides, reset, specs
 from course_utils.zoo.fusion import LateFusion, late_fusion
 from course_utils.zoo.inputs import Inputs, InputSpec
 from course_utils.zoo.spec import ModelSpec
+from course_utils.zoo.training import fit
 
-__all__ = ["InputSpec", "Inputs", "LateFusion", "ModelSpec", "get", "late_fusion", "override",
+__all__ = ["InputSpec", "Inputs", "LateFusion", "ModelSpec", "fit", "get", "late_fusion", "override",
            "overrides", "reset", "specs"]

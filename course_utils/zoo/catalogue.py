@@ -114,10 +114,10 @@ def get(key: str) -> ModelSpec:
     """The definition of the model ``key`` (e.g. ``"CNN, log-mel"``), with the changes of :func:`override`."""
     spec = _defined(key)
     change = overrides().get(key)
-    if not change:
-        return spec
-    return spec.replace(options={**spec.options, **change.get("options", {})},
-                        training={**spec.training, **change.get("training", {})})
+    if change:
+        spec = spec.replace(options={**spec.options, **change.get("options", {})},
+                            training={**spec.training, **change.get("training", {})})
+    return spec.replace(part_specs=tuple(get(part) for part in spec.parts)) if spec.parts else spec
 
 
 def specs(*, chapter: int | None = None) -> list[ModelSpec]:

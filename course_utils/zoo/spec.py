@@ -22,6 +22,7 @@ from course_utils.errors import ConfigError
 from course_utils.zoo.inputs import InputSpec, Inputs
 
 TRAINERS = ("network", "pipeline", "average", "joined")
+FUSIONS = ("average", "joined")  # trained with their streams, by :func:`course_utils.zoo.fit`
 TRAINING = {"epochs": None, "batch_size": None, "patience": 5, "augment": None}  # None: the profile's number
 
 
@@ -97,6 +98,8 @@ class ModelSpec:
         models named in ``parts``).
     parts : tuple of str
         Keys of the models a fusion is made of.
+    part_specs : tuple of ModelSpec
+        Their definitions, filled in by :func:`course_utils.zoo.get` (with the learner's changes).
     needs : str
         The pretrained weights it cannot run without: an embedding model or an ImageNet backbone.
     """
@@ -113,6 +116,7 @@ class ModelSpec:
     trainer: str = "network"
     parts: tuple[str, ...] = ()
     needs: str = ""
+    part_specs: tuple["ModelSpec", ...] = ()
 
     def __post_init__(self):
         if self.trainer not in TRAINERS:
@@ -143,10 +147,10 @@ class ModelSpec:
         if self.trainer == "network":
             return {"trainer": "network", "builder": self.builder, "source": _source(builder(self.builder)),
                     "options": dict(self.options), "training": self.settings(profile)}
-        from course_utils.zoo.catalogue import get
-
+        if len(self.part_specs) != len(self.parts):
+            raise ConfigError(f"{self.key!r} is made of {list(self.parts)}: get it with zoo.get({self.key!r})")
         return {"trainer": self.trainer, "options": dict(self.options), "training": self.settings(profile),
-                "parts": [get(part).definition(profile, seed=seed) for part in self.parts]}
+                "parts": [part.definition(profile, seed=seed) for part in self.part_specs]}
 
     def fingerprint(self, *, dataset, split, profile: Profile, seed: int):
         """The fingerprint its record carries on this data set, split and seed
@@ -194,15 +198,14 @@ class ModelSpec:
 
         Returns
         -------
-        Run, Fitted or LateFusion
+        Run or Fitted
             :class:`course_utils.train.Run` for a network, :class:`course_utils.evaluate.Fitted`
-            for a pipeline, :class:`course_utils.zoo.fusion.LateFusion` for a fusion.
+            for a pipeline (a fusion: :func:`course_utils.zoo.fit`).
         """
         options = dict(dataset=dataset, split=split, profile=profile, seed=seed)
-        if self.trainer in ("average", "joined"):
-            from course_utils.zoo.fusion import late_fusion
-
-            return late_fusion(inputs=inputs, verbose=verbose, **options)
+        if self.trainer in FUSIONS:
+            raise ConfigError(f"{self.key!r} is trained together with its streams: zoo.fit(zoo.get({self.key!r}), "
+                              "...) or zoo.late_fusion(...)")
         if inputs is None:
             inputs = self.input.load(dataset, profile=profile)
         elif inputs.params != self.input.resolve(dataset, profile=profile):
