@@ -98,17 +98,22 @@ def cache_path(name: str, key: str, suffix: str = ".npz") -> Path:
     return cache_dir(name) / f"{key}{suffix}"
 
 
-def _cached_call(func: Callable, path: str, name: str, params: dict, use_cache: bool) -> dict[str, np.ndarray]:
+def _read_cached(name: str, params: dict, path: str) -> dict[str, np.ndarray] | None:
+    """The cached result of ``name`` on ``path`` with ``params``, or ``None`` when there is none."""
     target = cache_path(name, cache_key(name, params, path))
-    if use_cache and target.is_file():
-        with np.load(target) as stored:
-            return dict(stored)
+    if not target.is_file():
+        return None
+    with np.load(target) as stored:
+        return dict(stored)
+
+
+def _cached_call(func: Callable, path: str, name: str, params: dict, use_cache: bool) -> dict[str, np.ndarray]:
     result = func(path, **params)
     if not isinstance(result, dict):
         result = {"value": result}
     result = {k: np.asarray(v) for k, v in result.items()}
     if use_cache:
-        with atomic_path(target) as tmp:
+        with atomic_path(cache_path(name, cache_key(name, params, path))) as tmp:
             with open(tmp, "wb") as handle:
                 np.savez(handle, **result)
     return result
@@ -143,9 +148,14 @@ def map_files(func: Callable[..., Any], paths: Iterable[str | os.PathLike], *, n
     paths = [str(p) for p in paths]
     params = dict(params or {})
     n_jobs = default_jobs() if n_jobs is None else n_jobs
-    tasks = (delayed(_cached_call)(func, p, name, params, cache) for p in paths)
-    bar = dict(total=len(paths), desc=desc or name, unit="file")
-    if n_jobs == 1 or len(paths) < 2:
-        return [task[0](*task[1], **task[2]) for task in tqdm(tasks, **bar)]
-    runner = Parallel(n_jobs=n_jobs, return_as="generator")
-    return list(tqdm(runner(tasks), **bar))
+    results = [_read_cached(name, params, p) if cache else None for p in paths]
+    missing = [i for i, result in enumerate(results) if result is None]
+    tasks = (delayed(_cached_call)(func, paths[i], name, params, cache) for i in missing)
+    bar = dict(total=len(paths), initial=len(paths) - len(missing), desc=desc or name, unit="file")
+    if n_jobs == 1 or len(missing) < 2:  # no worker processes when (nearly) everything is cached
+        computed = [task[0](*task[1], **task[2]) for task in tqdm(tasks, **bar)]
+    else:
+        computed = list(tqdm(Parallel(n_jobs=n_jobs, return_as="generator")(tasks), **bar))
+    for i, result in zip(missing, computed):
+        results[i] = result
+    return results

@@ -1,0 +1,59 @@
+"""cache.map_files: results in input order, computed once, and no worker processes for cached files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils import cache
+
+
+def length_of_name(path: str, *, scale: int) -> np.ndarray:
+    """A module-level function (workers import it): the file name's length times ``scale``."""
+    return np.array([len(path.rsplit("/", 1)[-1]) * scale])
+
+
+@pytest.fixture()
+def files(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_HOME", str(tmp_path / "home"))
+    names = ["a.wav", "bb.wav", "ccc.wav", "dddd.wav"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x" * len(name))
+    return [tmp_path / name for name in names]
+
+
+def test_results_keep_input_order_and_fill_the_cache(files):
+    results = cache.map_files(length_of_name, files, name="lengths", params={"scale": 2}, n_jobs=2)
+    assert [int(r["value"][0]) for r in results] == [10, 12, 14, 16]
+    assert len(list(cache.cache_dir("lengths").glob("*.npz"))) == len(files)
+
+
+def test_cached_files_start_no_workers(files, monkeypatch):
+    cache.map_files(length_of_name, files[:2], name="lengths", params={"scale": 3}, n_jobs=1)
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("worker processes started for cached files")
+
+    monkeypatch.setattr(cache, "Parallel", no_workers)
+    computed = []
+    monkeypatch.setattr(cache, "_cached_call", lambda func, path, *rest: computed.append(path) or
+                        {"value": np.array([0])})
+    results = cache.map_files(length_of_name, files[:2], name="lengths", params={"scale": 3}, n_jobs=2)
+    assert [int(r["value"][0]) for r in results] == [15, 18]
+    assert computed == []
+
+
+def test_only_the_missing_files_are_computed(files, monkeypatch):
+    cache.map_files(length_of_name, files[1:3], name="lengths", params={"scale": 1}, n_jobs=1)
+    computed = []
+    original = cache._cached_call
+    monkeypatch.setattr(cache, "_cached_call", lambda func, path, *rest: computed.append(path) or
+                        original(func, path, *rest))
+    results = cache.map_files(length_of_name, files, name="lengths", params={"scale": 1}, n_jobs=1)
+    assert [int(r["value"][0]) for r in results] == [5, 6, 7, 8]
+    assert computed == [str(files[0]), str(files[3])]
+
+
+def test_without_cache_everything_is_computed_and_nothing_written(files):
+    cache.map_files(length_of_name, files, name="lengths", params={"scale": 1}, n_jobs=1, cache=False)
+    assert not cache.cache_dir("lengths").exists()
