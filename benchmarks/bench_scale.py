@@ -15,8 +15,8 @@ Then it fits, per chapter and per measure, the growth exponent ``b`` of ``measur
 (the table) and ``scale.png`` (the log-log figure) into ``--out``.
 
 Run: ``python benchmarks/bench_scale.py [--sizes 10 30 100] [--profile full] [--chapters 01 08]
-[--seconds 30] [--out benchmarks/results]``. The defaults are the issue's: 100, 300 and 1000
-tracks in the full profile, which takes hours on 2 cores; CI runs the smallest sizes in the quick
+[--seconds 30] [--out benchmarks/results] [--append] [--readme]`` (``--readme`` writes the summary
+of every size into the README). The defaults are the issue's: 100, 300 and 1000 tracks in the full profile, which takes hours on 2 cores; CI runs the smallest sizes in the quick
 profile (``tests/test_bench_scale.py``).
 """
 
@@ -38,6 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 MEASURES = {"seconds": "wall time (s)", "peak_mb": "peak memory (MB)", "cache_mb": "cache added (MB)"}
 SAMPLE_SECONDS = 0.2
+README = ROOT / "README.md"
+BEGIN, END = "<!-- bench_scale: begin -->", "<!-- bench_scale: end -->"
+TARGETS = {"book_minutes": 60.0, "chapter_minutes": 10.0, "peak_gb": 3.0}  # issue 23, at 1000 tracks
 
 
 def chapter_paths(names: list[str] | None) -> list[Path]:
@@ -161,6 +164,41 @@ def markdown(table: pd.DataFrame, exponents: pd.DataFrame, *, profile: str, seco
     return "\n".join(lines) + "\n"
 
 
+def summary(table: pd.DataFrame, *, profile: str, seconds: float) -> str:
+    """Per size, in words: the whole book's time, its longest chapter, its peak memory and cache, and at
+    1000 tracks or more whether the targets hold (book <= 60 min, chapter <= 10 min, peak < 3 GB)."""
+    lines = [f"Measured by `benchmarks/bench_scale.py` (profile {profile}, synthetic clips of {seconds:g} s, "
+             f"cold caches, {os.cpu_count()} cores; table `benchmarks/results/scale.md`):", ""]
+    for tracks, rows in table.groupby("tracks"):
+        failed = rows.loc[~rows["ok"], "chapter"].tolist()
+        longest, highest = rows.loc[rows["seconds"].idxmax()], rows.loc[rows["peak_mb"].idxmax()]
+        book = rows["seconds"].sum() / 60
+        line = (f"- **{tracks} tracks**: the chapters took {book:.1f} min in all; the longest, "
+                f"{longest['chapter']}, {longest['seconds'] / 60:.1f} min; the highest peak memory "
+                f"{highest['peak_mb'] / 1024:.2f} GB ({highest['chapter']}); cache added "
+                f"{rows['cache_mb'].sum():.0f} MB")
+        if failed:
+            line += f"; failed: {', '.join(failed)}"
+        if tracks >= 1000:
+            checks = [(book, TARGETS["book_minutes"], "the book", "min"),
+                      (longest["seconds"] / 60, TARGETS["chapter_minutes"], "every chapter", "min"),
+                      (highest["peak_mb"] / 1024, TARGETS["peak_gb"], "peak memory", "GB")]
+            verdicts = [f"{what} {'within' if value <= target and not failed else 'over'} {target:g} {unit}"
+                        for value, target, what, unit in checks]
+            line += ". Targets: " + ", ".join(verdicts)
+        lines.append(line + ".")
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(text: str, path: Path = README) -> None:
+    """Replace what stands between the README's ``bench_scale`` markers with ``text``."""
+    readme = path.read_text(encoding="utf-8")
+    if BEGIN not in readme or END not in readme:
+        raise SystemExit(f"{path} lacks the markers {BEGIN} and {END}")
+    head, rest = readme.split(BEGIN, 1)
+    path.write_text(head + BEGIN + "\n" + text + rest[rest.index(END):], encoding="utf-8")
+
+
 def figure(table: pd.DataFrame, path: Path) -> None:
     """Log-log lines of wall time and peak memory against tracks, one line per chapter."""
     import matplotlib
@@ -185,8 +223,9 @@ def figure(table: pd.DataFrame, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100], metavar="PER_GENRE",
-                        help="tracks per genre of each synthetic set (default 10 30 100: 100, 300, 1000 tracks)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 30, 100], metavar="PER_GENRE",
+                        help="tracks per genre of each synthetic set (default 10 30 100: 100, 300, 1000 tracks); "
+                        "none, with --append: measure nothing, only write the results of --out/scale.csv again")
     parser.add_argument("--profile", choices=("quick", "full"), default="full")
     parser.add_argument("--chapters", nargs="*", default=None, metavar="NN", help="chapter numbers (default: all)")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each synthetic clip")
@@ -196,25 +235,35 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a notebook cell may take")
     parser.add_argument("--append", action="store_true", help="keep the rows of other sizes already in "
                         "--out/scale.csv (sizes measured again are replaced) and fit the exponents over all")
+    parser.add_argument("--readme", action="store_true", help="write the summary of every size between the "
+                        "README's bench_scale markers")
     args = parser.parse_args(argv)
     chapters = chapter_paths(args.chapters)
-    cold = args.work is None or not any(args.work.glob("home-*"))
-    with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
-        work = args.work or Path(scratch)
-        table = measure(sorted(args.sizes), profile=args.profile, chapters=chapters, seconds=args.seconds,
-                        work=work, timeout=args.timeout)
     earlier = args.out / "scale.csv"
+    if not args.sizes and not (args.append and earlier.is_file()):
+        raise SystemExit(f"no --sizes to measure: give some, or --append to write {earlier}'s results again")
+    cold = args.work is None or not any(args.work.glob("home-*"))
+    table = pd.DataFrame(columns=["tracks"])
+    if args.sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
+            work = args.work or Path(scratch)
+            table = measure(sorted(args.sizes), profile=args.profile, chapters=chapters, seconds=args.seconds,
+                            work=work, timeout=args.timeout)
     if args.append and earlier.is_file():
         kept = pd.read_csv(earlier)
         kept = kept[~kept["tracks"].isin(table["tracks"])]
-        table = pd.concat([kept, table], ignore_index=True).sort_values("tracks", kind="stable")
+        table = pd.concat([kept, table], ignore_index=True) if len(table) else kept
+        table = table.sort_values("tracks", kind="stable")
     exponents = growth(table)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "scale.csv", index=False, float_format="%.3f")
     text = markdown(table, exponents, profile=args.profile, seconds=args.seconds, cold=cold)
     (args.out / "scale.md").write_text(text, encoding="utf-8")
     figure(table, args.out / "scale.png")
-    print(text)
+    words = summary(table, profile=args.profile, seconds=args.seconds)
+    if args.readme:
+        write_readme(words)
+    print(text + "\n" + words)
     return table
 
 

@@ -51,3 +51,53 @@ def test_append_keeps_the_rows_of_other_sizes(tmp_path, monkeypatch):
     assert list(table["tracks"]) == [30, 100, 300]
     assert abs(bench.growth(table).loc["01_audio_basics", "seconds"] - 1.0) < 1e-9
     assert "wall time (s) @ 300" in (tmp_path / "scale.md").read_text()
+
+
+def scale_table(book_seconds_at_1000: float, peak_mb: float) -> pd.DataFrame:
+    rows = []
+    for tracks, factor in ((100, 0.1), (1000, 1.0)):
+        for chapter, share in (("01_audio_basics", 0.25), ("08_cnn", 0.75)):
+            rows.append({"tracks": tracks, "chapter": chapter, "seconds": book_seconds_at_1000 * factor * share,
+                         "peak_mb": peak_mb * (0.5 if chapter == "01_audio_basics" else 1.0),
+                         "processes_at_peak": 2, "ok": True, "cache_mb": 10.0})
+    return pd.DataFrame(rows)
+
+
+def test_summary_checks_the_targets_at_1000_tracks():
+    bench = load_bench()
+    within = bench.summary(scale_table(40 * 60, 2048), profile="full", seconds=30)
+    assert "**1000 tracks**: the chapters took 40.0 min in all; the longest, 08_cnn, 30.0 min" in within
+    assert "the book within 60 min, every chapter over 10 min, peak memory within 3 GB" in within
+    assert "**100 tracks**" in within and within.count("Targets") == 1  # no verdict below 1000 tracks
+    over = bench.summary(scale_table(100 * 60, 4096), profile="full", seconds=30)
+    assert "the book over 60 min" in over and "peak memory over 3 GB" in over and "4.00 GB (08_cnn)" in over
+
+
+def test_readme_block_is_replaced_between_its_markers(tmp_path):
+    bench = load_bench()
+    readme = tmp_path / "README.md"
+    readme.write_text(f"before\n{bench.BEGIN}\nold figures\n{bench.END}\nafter\n")
+    bench.write_readme("new figures\n", readme)
+    assert readme.read_text() == f"before\n{bench.BEGIN}\nnew figures\n{bench.END}\nafter\n"
+    readme.write_text("no markers\n")
+    try:
+        bench.write_readme("x", readme)
+    except SystemExit as stop:
+        assert "markers" in str(stop)
+    else:
+        raise AssertionError("a README without the markers was accepted")
+
+
+def test_no_sizes_with_append_writes_the_earlier_results_again(tmp_path, monkeypatch):
+    bench = load_bench()
+    scale_table(30 * 60, 1024).to_csv(tmp_path / "scale.csv", index=False)
+    monkeypatch.setattr(bench, "measure", lambda *args, **kwargs: (_ for _ in ()).throw(AssertionError("measured")))
+    table = bench.main(["--sizes", "--append", "--out", str(tmp_path)])
+    assert sorted(table["tracks"].unique()) == [100, 1000]
+    assert "wall time (s) @ 1000" in (tmp_path / "scale.md").read_text()
+    try:
+        bench.main(["--sizes", "--out", str(tmp_path / "empty")])
+    except SystemExit as stop:
+        assert "--append" in str(stop)
+    else:
+        raise AssertionError("nothing to measure was accepted")

@@ -43,11 +43,24 @@ def segment_arrays(dataset, func: Callable[..., dict], *, name: str, params: dic
     check_segmenting(segment_seconds, hop_seconds)
     params = dict(params, segment_seconds=segment_seconds, hop_seconds=hop_seconds)
     results = map_files(func, tracks["path"], name=name, params=params, n_jobs=n_jobs, cache=cache, desc=desc)
-    arrays = [r["value"] for r in results]
-    table = rows_per_piece(tracks, [len(a) for a in arrays])
+    counts = [len(r["value"]) for r in results]
+    table = rows_per_piece(tracks, counts)
     table["start"] = table["segment"] * (hop_seconds or segment_seconds)
     table["end"] = table["start"] + segment_seconds
-    return np.concatenate(arrays), table
+    return _stacked(results, sum(counts)), table
+
+
+def _stacked(results: list[dict], total: int) -> np.ndarray:
+    """The files' ``"value"`` arrays one after the other, each released once copied: the segments are
+    held once, not twice as :func:`numpy.concatenate` of the list would need."""
+    first = results[0]["value"]
+    X = np.empty((total, *first.shape[1:]), dtype=first.dtype)
+    start = 0
+    for k in range(len(results)):
+        value = results[k].pop("value")
+        X[start:start + len(value)] = value
+        start += len(value)
+    return X
 
 
 def _file_matrices(path: str, *, kind: str, sr: int, segment_seconds: float, hop_seconds: float | None,
