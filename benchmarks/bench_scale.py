@@ -233,8 +233,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser.add_argument("--work", type=Path, default=None, help="folder for the data sets and data homes, kept "
                         "(default: a temporary folder, removed afterwards); its caches make a second run warm")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a notebook cell may take")
-    parser.add_argument("--append", action="store_true", help="keep the rows of other sizes already in "
-                        "--out/scale.csv (sizes measured again are replaced) and fit the exponents over all")
+    parser.add_argument("--append", action="store_true", help="keep the rows already in --out/scale.csv "
+                        "(a chapter measured again at a size is replaced) and fit the exponents over all")
     parser.add_argument("--readme", action="store_true", help="write the summary of every size between the "
                         "README's bench_scale markers")
     args = parser.parse_args(argv)
@@ -251,7 +251,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                             work=work, timeout=args.timeout)
     if args.append and earlier.is_file():
         kept = pd.read_csv(earlier)
-        kept = kept[~kept["tracks"].isin(table["tracks"])]
+        measured = set(zip(table["tracks"], table["chapter"])) if len(table) else set()
+        kept = kept[[pair not in measured for pair in zip(kept["tracks"], kept["chapter"])]]
         table = pd.concat([kept, table], ignore_index=True) if len(table) else kept
         table = table.sort_values("tracks", kind="stable")
     exponents = growth(table)

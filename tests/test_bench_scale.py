@@ -101,3 +101,16 @@ def test_no_sizes_with_append_writes_the_earlier_results_again(tmp_path, monkeyp
         assert "--append" in str(stop)
     else:
         raise AssertionError("nothing to measure was accepted")
+
+
+def test_append_replaces_only_the_chapters_measured_again(tmp_path, monkeypatch):
+    bench = load_bench()
+    scale_table(30 * 60, 1024).to_csv(tmp_path / "scale.csv", index=False)
+    again = pd.DataFrame([{"tracks": 1000, "chapter": "08_cnn", "seconds": 60.0, "peak_mb": 900.0,
+                           "processes_at_peak": 2, "ok": True, "cache_mb": 1.0}])
+    monkeypatch.setattr(bench, "measure", lambda *args, **kwargs: again.copy())
+    table = bench.main(["--sizes", "100", "--chapters", "08", "--out", str(tmp_path), "--append"])
+    assert len(table) == 4
+    rows = table.set_index(["tracks", "chapter"])
+    assert rows.loc[(1000, "08_cnn"), "seconds"] == 60.0 and rows.loc[(100, "08_cnn"), "seconds"] == 0.1 * 30 * 60 * 0.75
+    assert rows.loc[(1000, "01_audio_basics"), "seconds"] == 30 * 60 * 0.25
