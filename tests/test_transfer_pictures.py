@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import make_collection
@@ -54,7 +55,8 @@ def test_one_pass_gives_both_outputs_and_the_second_call_reads_the_cache(tones, 
     again = transfer.picture_features(tones, **options)  # pooled only: read back, nothing built
     assert passes == [("MobileNet", ("pooled", "frozen_part"))]
     assert again["pooled"].cached and np.array_equal(again["pooled"].X, pooled.X)
-    assert again["pooled"].seconds == pooled.seconds and again["pooled"].tracks.to_dict("list") == pooled.tracks.to_dict("list")
+    assert again["pooled"].seconds == pooled.seconds
+    assert again["pooled"].tracks.to_dict("list") == pooled.tracks.to_dict("list")
     assert transfer.picture_features(tones, outputs="frozen_part", **options)["frozen_part"].cached
 
     transfer.picture_features(tones, **{**options, "size": 48})  # another size: another pass
@@ -92,3 +94,13 @@ def test_the_zoo_input_reads_the_chapter_cells_pass(tones, passes, keras_home, c
     assert np.array_equal(inputs.X, cell.X) and inputs.table["track_id"].tolist() == cell.tracks["track_id"].tolist()
     transfer.cache_backbone("MobileNet", dataset=tones, size=profile.image_size, available=available)
     assert "read from the cache" in capsys.readouterr().out and len(passes) == 1
+
+
+def test_features_of_any_pictures_keep_their_tracks():
+    images = np.random.default_rng(0).random((2, 32, 32, 3)).astype(np.float32)
+    tracks = pd.DataFrame({"track_id": ["a.00000", "b.00000"], "label": ["a", "b"]})
+    features = transfer.backbone_features(images, backbone="MobileNet", weights=None, tracks=tracks)
+    assert features.tracks is tracks and transfer.backbone_features(images, backbone="MobileNet", weights=None,
+                                                                     tracks=tracks).cached
+    with pytest.raises(ConfigError, match="one row per image"):
+        transfer.backbone_features(images, backbone="MobileNet", weights=None, tracks=tracks.iloc[:1])

@@ -131,7 +131,7 @@ def _cache_file(images: np.ndarray, *, name: str, output: str, weights, seed: in
 
 def backbone_features(images: np.ndarray, *, backbone: str = DEFAULT_BACKBONE, output: str = "pooled",
                       weights: str | None = "imagenet", seed: int = DEFAULT_SEED, batch_size: int = 32,
-                      cache: bool = True) -> BackboneFeatures:
+                      cache: bool = True, tracks: pd.DataFrame | None = None) -> BackboneFeatures:
     """Run a frozen backbone on square images once, and keep its outputs on disk.
 
     The cache key holds the backbone, the output, the weights file (path, size, modification time)
@@ -149,6 +149,8 @@ def backbone_features(images: np.ndarray, *, backbone: str = DEFAULT_BACKBONE, o
         activations after :attr:`Backbone.frozen_until`, the input of :func:`fine_tune_model`.
     weights : {"imagenet", None}
         As in :func:`load_backbone`.
+    tracks : pd.DataFrame, optional
+        The track of each image (e.g. :attr:`course_utils.data.ImageSet.tracks`), kept with the features.
 
     Returns
     -------
@@ -157,13 +159,15 @@ def backbone_features(images: np.ndarray, *, backbone: str = DEFAULT_BACKBONE, o
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4 or images.shape[1] != images.shape[2] or images.shape[3] != 3 or not len(images):
         raise ConfigError(f"images must have shape (n, size, size, 3) with n >= 1, got {images.shape}")
+    if tracks is not None and len(tracks) != len(images):
+        raise ConfigError(f"tracks must have one row per image: {len(tracks)} rows for {len(images)} images")
     check_outputs(output)
     info = get_backbone(backbone)
     batch_size = check_count("batch_size", batch_size)
     target = _cache_file(images, name=backbone, output=output, weights=weights, seed=seed) if cache else None
     if target is not None and target.is_file():
         with np.load(target) as stored:
-            return BackboneFeatures(stored["X"], backbone, output, float(stored["seconds"]), cached=True)
+            return BackboneFeatures(stored["X"], backbone, output, float(stored["seconds"]), cached=True, tracks=tracks)
     model = feature_model(backbone, size=images.shape[1], weights=weights, outputs=(output,), seed=seed)
     model.predict_on_batch(info.preprocess(images[:batch_size]))  # builds the graph: not part of the timing
     start, batches = time.perf_counter(), []
@@ -172,7 +176,7 @@ def backbone_features(images: np.ndarray, *, backbone: str = DEFAULT_BACKBONE, o
     X, seconds = np.concatenate(batches).astype(np.float32), time.perf_counter() - start
     if target is not None:
         save_features(target, X=X, seconds=seconds)
-    return BackboneFeatures(X, backbone, output, seconds, cached=False)
+    return BackboneFeatures(X, backbone, output, seconds, cached=False, tracks=tracks)
 
 
 def run_batch(model: keras.Model, x: np.ndarray) -> list[np.ndarray]:

@@ -180,6 +180,6 @@ def cache_backbone(backbone: str, *, dataset, size: int, available, kind: str = 
         return None
     pooled = picture_features(dataset, backbone=backbone, size=size, kind=kind)["pooled"]
     where = "read from the cache" if pooled.cached else "computed now, cached"
-    print(f"{backbone}: {len(pooled.X)} {kind} pictures of {size} px, {pooled.X.shape[1]} features each, "
-          f"{1000 * pooled.seconds_per_image:.1f} ms per picture ({where})")
+    print(f"{backbone}: {len(pooled.X)} {kind.replace('_', '-')} pictures of {size} px, "
+          f"{pooled.X.shape[1]} features each, {1000 * pooled.seconds_per_image:.1f} ms per picture ({where})")
     return pooled
