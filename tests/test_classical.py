@@ -78,7 +78,7 @@ def test_a_grid_of_your_own():
 
 def test_grid_search_needs_two_tracks_per_genre():
     table = segment_features(tracks_per_label=1)
-    with pytest.raises(SplitError, match="at least 2 training tracks"):
+    with pytest.raises(SplitError, match="at least 2 tracks per genre"):
         evaluate.grid_search("logreg", table, features=FEATURES, profile=QUICK, n_jobs=1)
 
 

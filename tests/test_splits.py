@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from conftest import make_collection
-from course_utils.data import (artist_folds, fault_filtered_lists, load_dataset, segment_table, track_folds,
-                               track_split)
+from course_utils.data import (artist_folds, fault_filtered_lists, fold_count, load_dataset, segment_table,
+                               track_folds, track_split)
 from course_utils.data import splits as splits_module
 from course_utils.errors import ConfigError, SplitError
 
@@ -64,6 +64,22 @@ def test_track_folds_never_split_a_track():
     assert sorted(seen_in_test) == sorted(segments["track_id"].unique())
     with pytest.raises(SplitError, match="n_splits=11"):
         track_folds(segments, n_splits=11)
+
+
+def test_fold_count_caps_the_folds_at_the_smallest_genre():
+    # chapter 7 in the full profile (5 folds) on 5 tracks per genre: 3 or 4 training tracks per genre
+    tracks = pd.concat([fake_tracks(per_label=3, labels=("blues",)), fake_tracks(per_label=4, labels=("jazz", "rock"))])
+    segments = segment_table(tracks, seconds=3.0)
+    with pytest.raises(SplitError, match="fold_count"):
+        track_folds(segments, n_splits=5)
+    n_folds = fold_count(segments, wanted=5)
+    assert n_folds == 3
+    assert len(track_folds(segments, n_splits=n_folds)) == 3
+    assert fold_count(segment_table(fake_tracks(), seconds=3.0), wanted=5) == 5  # enough tracks: as asked
+    with pytest.raises(SplitError, match="'blues' has 1"):
+        fold_count(fake_tracks(per_label=1, labels=("blues",)), wanted=5)
+    with pytest.raises(ConfigError, match="at least 2 folds"):
+        fold_count(tracks, wanted=1)
 
 
 def seed_lists(monkeypatch, lists: dict[str, list[str]]):

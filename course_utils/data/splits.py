@@ -314,11 +314,51 @@ def _folds_input(table: pd.DataFrame, n_splits: int, groups: np.ndarray, what: s
     n_groups = len(set(groups))
     if not 2 <= n_splits <= min(smallest, n_groups):
         raise SplitError(f"n_splits={n_splits} needs 2 <= n_splits <= {min(smallest, n_groups)}, the track count "
-                         f"of the smallest label ({smallest}) and the number of groups ({n_groups})")
+                         f"of the smallest label ({smallest}) and the number of groups ({n_groups}); "
+                         "data.fold_count(table, wanted=n_splits) gives the most folds the data allows")
+
+
+def fold_count(table: pd.DataFrame, *, wanted: int) -> int:
+    """The number of track-grouped folds to use: ``wanted``, or fewer when the data has fewer tracks.
+
+    Each genre needs a track in every fold, so the folds are at most the track count of the
+    smallest genre (e.g. 3 training tracks of a genre allow 3 folds, whatever the profile asks).
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        Rows (tracks or segments) with ``track_id`` and ``label``.
+    wanted : int
+        The folds asked for (e.g. ``profile.cv_folds``).
+
+    Returns
+    -------
+    int
+        ``min(wanted, smallest genre's track count)``, at least 2.
+
+    Raises
+    ------
+    SplitError
+        When a genre has fewer than 2 tracks: no cross-validation can keep it on both sides.
+
+    Used in: book/07_classical_ml.ipynb, :func:`course_utils.evaluate.grid_search`.
+    """
+    if not {"track_id", "label"} <= set(table.columns):
+        raise ConfigError("fold_count expects a DataFrame with columns 'track_id' and 'label'")
+    if int(wanted) < 2:
+        raise ConfigError(f"wanted must be at least 2 folds, got {wanted}")
+    counts = table.drop_duplicates("track_id")["label"].value_counts()
+    if counts.min() < 2:
+        raise SplitError(f"grouped cross-validation needs at least 2 tracks per genre; {counts.idxmin()!r} has "
+                         f"{counts.min()}")
+    return int(min(int(wanted), counts.min()))
 
 
 def track_folds(table: pd.DataFrame, *, n_splits: int = 5, seed: int = 42) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified K-fold over tracks: every row of a track (e.g. its segments) lands in one fold.
+
+    ``n_splits`` must not exceed the track count of the smallest label: :func:`fold_count` gives
+    the most the data allows.
 
     Returns
     -------

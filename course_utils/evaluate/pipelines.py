@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 
 from course_utils.cache import default_jobs
 from course_utils.config import Profile
-from course_utils.data import track_folds
+from course_utils.data import fold_count, track_folds
 from course_utils.errors import ConfigError, SplitError
 from course_utils.evaluate.aggregate import aggregate_tracks
 from course_utils.evaluate.fingerprints import fingerprint
@@ -80,11 +80,7 @@ def grid_search(name: str, table: pd.DataFrame, *, features: list[str], profile:
     """
     everything = table.reset_index(drop=True)
     table = search_sample(everything, max_rows=max_search_rows, seed=seed)
-    smallest = int(table.drop_duplicates("track_id")["label"].value_counts().min())
-    n_splits = min(profile.cv_folds, smallest)
-    if n_splits < 2:
-        raise SplitError(f"grouped cross-validation needs at least 2 training tracks per genre; the smallest "
-                         f"genre has {smallest}")
+    n_splits = fold_count(table, wanted=profile.cv_folds)
     grid = param_grid(name, profile=profile) if grid is None else grid
     search = GridSearchCV(build(name, seed=seed, scale=scale), grid,
                           cv=track_folds(table, n_splits=n_splits, seed=seed), scoring="accuracy",

@@ -145,11 +145,11 @@ def _pictures_params(dataset, profile, *, backbone: str, kind: str = "log_mel", 
 def _pictures(dataset, params) -> Inputs:
     from course_utils.models import transfer
 
-    segments = _segments(dataset, params["segments"])
-    images, tracks = transfer.track_images(segments.X, segments.table, size=params["size"])
-    frozen = transfer.backbone_features(images, backbone=params["backbone"])
-    name = SPECTROGRAM_NAMES[params["segments"]["kind"]]
-    return Inputs(frozen.X, tracks, f"{name} pictures {params['size']} px", params, detail=frozen)
+    segments = params["segments"]  # the chapter's defaults: the pass of chapter 10's cells, read from the cache
+    frozen = transfer.picture_features(dataset, backbone=params["backbone"], size=params["size"], kind=segments["kind"],
+                                       segment_seconds=segments["segment_seconds"])["pooled"]
+    name = SPECTROGRAM_NAMES[segments["kind"]]
+    return Inputs(frozen.X, frozen.tracks, f"{name} pictures {params['size']} px", params, detail=frozen)
 
 
 def _streams_params(dataset, profile, *, view: str | None = None) -> dict:

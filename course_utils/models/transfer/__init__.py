@@ -15,7 +15,9 @@ are asked for explicitly, ``weights=None``, and named so).
 
 - :mod:`~course_utils.models.transfer.table`: the backbones, their preprocessing, sizes and depth.
 - :mod:`~course_utils.models.transfer.weights`: weights from the Keras cache, availability, building.
-- :mod:`~course_utils.models.transfer.features`: one picture per track; frozen features, cached.
+- :mod:`~course_utils.models.transfer.features`: one picture per track; frozen features of any pictures, cached.
+- :mod:`~course_utils.models.transfer.pictures`: a backbone's features of a data set's pictures, one pass,
+  cached by what made the pictures (shared by the chapter, the zoo and chapter 12).
 - :mod:`~course_utils.models.transfer.fine_tune`: the head, and the top blocks fine-tuned under it.
 - :mod:`~course_utils.models.transfer.music`: the same regimes with musicnn, a music network whose weights
   ship with the install (runs offline), and its architecture trained from scratch.
@@ -31,6 +33,7 @@ from course_utils.models.transfer.features import OUTPUTS, BackboneFeatures, bac
 from course_utils.models.transfer.fine_tune import fine_tune_model, head, trainable_share
 from course_utils.models.transfer.music import (MUSICNN, musicnn_backend, musicnn_scratch, musicnn_top,
                                                pooled_features)
+from course_utils.models.transfer.pictures import PICTURE_KINDS, cache_backbone, picture_features, track_segments
 from course_utils.models.transfer.table import (BACKBONES, DEFAULT_BACKBONE, WEIGHT_LAYERS, Backbone, backbone_table,
                                                 get_backbone, weight_depth)
 from course_utils.models.transfer.weights import (KERAS_HOME_ENV, BackboneAvailability, available_backbones,
@@ -38,7 +41,8 @@ from course_utils.models.transfer.weights import (KERAS_HOME_ENV, BackboneAvaila
 
 __all__ = [
     "BACKBONES", "DEFAULT_BACKBONE", "KERAS_HOME_ENV", "OUTPUTS", "WEIGHT_LAYERS", "Backbone", "BackboneAvailability",
-    "BackboneFeatures", "available_backbones", "backbone_features", "backbone_table", "fetch_weights",
+    "BackboneFeatures", "PICTURE_KINDS", "available_backbones", "backbone_features", "backbone_table",
+    "cache_backbone", "fetch_weights", "picture_features", "track_segments",
     "fine_tune_model", "get_backbone", "head", "keras_home", "load_backbone", "MUSICNN", "musicnn_backend",
     "musicnn_scratch", "musicnn_top", "pooled_features", "track_images", "trainable_share", "weight_depth",
     "weights_path",

@@ -85,6 +85,9 @@ class BackboneFeatures:
         they were computed, also when read from the cache).
     cached : bool
         Whether they were read from the cache.
+    tracks : pd.DataFrame or None
+        ``track_id, label, n_segments`` of each row of ``X`` when the pictures are a data set's tracks
+        (:func:`~course_utils.models.transfer.picture_features`), else None.
     """
 
     X: np.ndarray
@@ -92,29 +95,43 @@ class BackboneFeatures:
     output: str
     seconds: float
     cached: bool
+    tracks: pd.DataFrame | None = None
 
     @property
     def seconds_per_image(self) -> float:
         return self.seconds / len(self.X)
 
 
-def _feature_model(name: str, *, size: int, weights, output: str, seed: int) -> keras.Model:
+def check_outputs(outputs) -> tuple[str, ...]:
+    """``outputs`` as a tuple of names of :data:`OUTPUTS` (at least one, none twice)."""
+    outputs = (outputs,) if isinstance(outputs, str) else tuple(outputs)
+    if not outputs or len(set(outputs)) != len(outputs) or not set(outputs) <= set(OUTPUTS):
+        raise ConfigError(f"output must be one or more of {OUTPUTS}, got {outputs!r}")
+    return outputs
+
+
+def feature_model(name: str, *, size: int, weights, outputs: tuple[str, ...], seed: int) -> keras.Model:
+    """The backbone with one output per name of ``outputs`` (a list, in that order): one pass gives them all."""
     model = load_backbone(name, size=size, weights=weights, seed=seed)
-    if output == "pooled":
-        return keras.Model(model.inputs, layers.GlobalAveragePooling2D(name="pooled")(model.output), name=model.name)
-    return keras.Model(model.inputs, model.get_layer(get_backbone(name).frozen_until).output, name=model.name)
+    made = {"pooled": lambda: layers.GlobalAveragePooling2D(name="pooled")(model.output),
+            "frozen_part": lambda: model.get_layer(get_backbone(name).frozen_until).output}
+    return keras.Model(model.inputs, [made[output]() for output in outputs], name=model.name)
+
+
+def weights_identity(name: str, *, weights, seed: int) -> dict:
+    """What identifies a backbone's weights in a cache key: the ImageNet file (path, size, time), or the seed."""
+    return {"backbone": name, "options": get_backbone(name).options,
+            "weights": file_identity(fetch_weights(name)) if weights == "imagenet" else {"random": seed}}
 
 
 def _cache_file(images: np.ndarray, *, name: str, output: str, weights, seed: int) -> Path:
-    weights_identity = file_identity(fetch_weights(name)) if weights == "imagenet" else {"random": seed}
-    params = {"v": FEATURES_VERSION, "backbone": name, "options": get_backbone(name).options, "output": output,
-              "weights": weights_identity}
+    params = {"v": FEATURES_VERSION, "output": output, **weights_identity(name, weights=weights, seed=seed)}
     return cache_path(CACHE_NAME, cache_key(CACHE_NAME, params, arrays={"images": images}))
 
 
 def backbone_features(images: np.ndarray, *, backbone: str = DEFAULT_BACKBONE, output: str = "pooled",
                       weights: str | None = "imagenet", seed: int = DEFAULT_SEED, batch_size: int = 32,
-                      cache: bool = True) -> BackboneFeatures:
+                      cache: bool = True, tracks: pd.DataFrame | None = None) -> BackboneFeatures:
     """Run a frozen backbone on square images once, and keep its outputs on disk.
 
     The cache key holds the backbone, the output, the weights file (path, size, modification time)
@@ -132,6 +149,8 @@ def backbone_features(images: np.ndarray, *, backbone: str = DEFAULT_BACKBONE, o
         activations after :attr:`Backbone.frozen_until`, the input of :func:`fine_tune_model`.
     weights : {"imagenet", None}
         As in :func:`load_backbone`.
+    tracks : pd.DataFrame, optional
+        The track of each image (e.g. :attr:`course_utils.data.ImageSet.tracks`), kept with the features.
 
     Returns
     -------
@@ -140,22 +159,34 @@ def backbone_features(images: np.ndarray, *, backbone: str = DEFAULT_BACKBONE, o
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4 or images.shape[1] != images.shape[2] or images.shape[3] != 3 or not len(images):
         raise ConfigError(f"images must have shape (n, size, size, 3) with n >= 1, got {images.shape}")
-    if output not in OUTPUTS:
-        raise ConfigError(f"output must be one of {OUTPUTS}, got {output!r}")
+    if tracks is not None and len(tracks) != len(images):
+        raise ConfigError(f"tracks must have one row per image: {len(tracks)} rows for {len(images)} images")
+    check_outputs(output)
     info = get_backbone(backbone)
     batch_size = check_count("batch_size", batch_size)
     target = _cache_file(images, name=backbone, output=output, weights=weights, seed=seed) if cache else None
     if target is not None and target.is_file():
         with np.load(target) as stored:
-            return BackboneFeatures(stored["X"], backbone, output, float(stored["seconds"]), cached=True)
-    model = _feature_model(backbone, size=images.shape[1], weights=weights, output=output, seed=seed)
+            return BackboneFeatures(stored["X"], backbone, output, float(stored["seconds"]), cached=True, tracks=tracks)
+    model = feature_model(backbone, size=images.shape[1], weights=weights, outputs=(output,), seed=seed)
     model.predict_on_batch(info.preprocess(images[:batch_size]))  # builds the graph: not part of the timing
     start, batches = time.perf_counter(), []
     for first in tqdm(range(0, len(images), batch_size), desc=f"{backbone} {output}", unit="batch"):
-        batches.append(model.predict_on_batch(info.preprocess(images[first:first + batch_size])))
+        batches.append(run_batch(model, info.preprocess(images[first:first + batch_size]))[0])
     X, seconds = np.concatenate(batches).astype(np.float32), time.perf_counter() - start
     if target is not None:
-        with atomic_path(target) as tmp:
-            with open(tmp, "wb") as handle:
-                np.savez(handle, X=X, seconds=seconds)
-    return BackboneFeatures(X, backbone, output, seconds, cached=False)
+        save_features(target, X=X, seconds=seconds)
+    return BackboneFeatures(X, backbone, output, seconds, cached=False, tracks=tracks)
+
+
+def run_batch(model: keras.Model, x: np.ndarray) -> list[np.ndarray]:
+    """The outputs of a :func:`feature_model` for one batch, as a list of arrays (one per output)."""
+    result = model.predict_on_batch(x)
+    return [np.asarray(y) for y in result] if isinstance(result, (list, tuple)) else [np.asarray(result)]
+
+
+def save_features(target: Path, **arrays) -> None:
+    """Write a cache file of backbone features atomically (an interrupted run leaves no file)."""
+    with atomic_path(target) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
