@@ -7,7 +7,9 @@ with ``GTZAN_DIR`` pointing at the set, and records per chapter:
 - wall time of the whole notebook (kernel start included);
 - peak memory: the largest sum of the resident set sizes (RSS) of the executing process and all
   its descendants (the kernel, joblib workers), sampled every 0.2 s. Shared pages count once per
-  process, so this is an upper bound of what the machine needed;
+  process, so this is an upper bound of what the machine needed; beside it (``peak_anon_mb``) the
+  largest sum of their anonymous memory, RSS without the file pages mapped into them (cache files
+  read through memory maps, which the system can drop and read again);
 - cache size: what the chapter added to the data home (features, embeddings, registry, models).
 
 Then it fits, per chapter and per measure, the growth exponent ``b`` of ``measure ~ tracks**b``
@@ -53,23 +55,27 @@ def chapter_paths(names: list[str] | None) -> list[Path]:
     return paths
 
 
-def tree_rss(pid: int) -> tuple[int, int]:
-    """Resident bytes of process ``pid`` and all its descendants, and how many processes that is."""
+def tree_rss(pid: int) -> tuple[int, int, int]:
+    """Resident bytes of process ``pid`` and all its descendants, how many processes that is, and the
+    resident bytes that are not file pages (anonymous memory: what the processes allocated, as opposed
+    to cache files mapped into them, which the system can drop and read again)."""
     import psutil
 
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0, 0
-    total, alive = 0, 0
+        return 0, 0, 0
+    total, alive, anonymous = 0, 0, 0
     for process in processes:
         try:
-            total += process.memory_info().rss
-            alive += 1
+            memory = process.memory_info()
         except psutil.NoSuchProcess:
-            pass
-    return total, alive
+            continue
+        total += memory.rss
+        anonymous += memory.rss - memory.shared
+        alive += 1
+    return total, alive, anonymous
 
 
 def folder_bytes(folder: Path) -> int:
@@ -86,18 +92,19 @@ def run_chapter(path: Path, *, env: dict, timeout: float) -> dict:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=path.parent, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True)
-        peak, output = (0, 0), []
+        peak, anonymous, output = (0, 0), 0, []
         reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
         reader.start()
         while process.poll() is None:
-            peak = max(peak, tree_rss(process.pid))
+            rss, alive, anon = tree_rss(process.pid)
+            peak, anonymous = max(peak, (rss, alive)), max(anonymous, anon)
             time.sleep(SAMPLE_SECONDS)
         reader.join()
         seconds = time.perf_counter() - start
     if process.returncode != 0:
         print("".join(output)[-3000:], file=sys.stderr)
-    return {"seconds": seconds, "peak_mb": peak[0] / 2**20, "processes_at_peak": peak[1],
-            "ok": process.returncode == 0}
+    return {"seconds": seconds, "peak_mb": peak[0] / 2**20, "peak_anon_mb": anonymous / 2**20,
+            "processes_at_peak": peak[1], "ok": process.returncode == 0}
 
 
 def make_data(folder: Path, *, per_genre: int, seconds: float) -> Path:
@@ -175,7 +182,7 @@ def summary(table: pd.DataFrame, *, profile: str, seconds: float) -> str:
         book = rows["seconds"].sum() / 60
         line = (f"- **{tracks} tracks**: the chapters took {book:.1f} min in all; the longest, "
                 f"{longest['chapter']}, {longest['seconds'] / 60:.1f} min; the highest peak memory "
-                f"{highest['peak_mb'] / 1024:.2f} GB ({highest['chapter']}); cache added "
+                f"{highest['peak_mb'] / 1024:.2f} GB ({highest['chapter']}{anonymous(highest)}); cache added "
                 f"{rows['cache_mb'].sum():.0f} MB")
         if failed:
             line += f"; failed: {', '.join(failed)}"
@@ -188,6 +195,12 @@ def summary(table: pd.DataFrame, *, profile: str, seconds: float) -> str:
             line += ". Targets: " + ", ".join(verdicts)
         lines.append(line + ".")
     return "\n".join(lines) + "\n"
+
+
+def anonymous(row: pd.Series) -> str:
+    """``", of which X GB anonymous"`` when the row measured it (rows of older runs did not)."""
+    value = row.get("peak_anon_mb", np.nan)
+    return f", of which {value / 1024:.2f} GB anonymous" if pd.notna(value) else ""
 
 
 def write_readme(text: str, path: Path = README) -> None:

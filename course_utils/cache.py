@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
 from joblib import Parallel, delayed
+from joblib.externals.loky import get_reusable_executor
 from tqdm.auto import tqdm
 
 from course_utils.config import data_home
@@ -145,17 +147,68 @@ def map_files(func: Callable[..., Any], paths: Iterable[str | os.PathLike], *, n
     list of dict
         One dict of arrays per file, in input order (a bare array comes back under ``"value"``).
     """
-    paths = [str(p) for p in paths]
-    params = dict(params or {})
+    return _map(func, [str(p) for p in paths], name=name, params=dict(params or {}), n_jobs=n_jobs, cache=cache,
+                desc=desc, keep=True)
+
+
+def _map(func: Callable, paths: list[str], *, name: str, params: dict, n_jobs: int | None, cache: bool,
+         desc: str | None, keep: bool) -> list[dict[str, np.ndarray] | None]:
+    """:func:`map_files`; with ``keep=False`` it only fills the cache and returns ``None`` for every file
+    (a cached file is not read, a computed result is dropped once written)."""
     n_jobs = default_jobs() if n_jobs is None else n_jobs
-    results = [_read_cached(name, params, p) if cache else None for p in paths]
+    if keep:
+        results = [_read_cached(name, params, p) if cache else None for p in paths]
+    else:
+        results = [{} if cache_path(name, cache_key(name, params, p)).is_file() else None for p in paths]
     missing = [i for i, result in enumerate(results) if result is None]
     tasks = (delayed(_cached_call)(func, paths[i], name, params, cache) for i in missing)
     bar = dict(total=len(paths), initial=len(paths) - len(missing), desc=desc or name, unit="file")
     if n_jobs == 1 or len(missing) < 2:  # no worker processes when (nearly) everything is cached
-        computed = [task[0](*task[1], **task[2]) for task in tqdm(tasks, **bar)]
+        computed = (task[0](*task[1], **task[2]) for task in tqdm(tasks, **bar))
     else:
-        computed = list(tqdm(Parallel(n_jobs=n_jobs, return_as="generator")(tasks), **bar))
+        computed = tqdm(Parallel(n_jobs=n_jobs, return_as="generator")(tasks), **bar)
     for i, result in zip(missing, computed):
-        results[i] = result
-    return results
+        results[i] = result if keep else None
+    if len(missing) >= 2 and n_jobs != 1:
+        get_reusable_executor().shutdown(wait=True)  # idle workers would hold their memory for minutes
+    return results if keep else [None] * len(paths)
+
+
+def stack_files(func: Callable[..., Any], paths: Iterable[str | os.PathLike], *, name: str,
+                params: dict[str, Any] | None = None, n_jobs: int | None = None,
+                desc: str | None = None) -> tuple[np.ndarray, list[int]]:
+    """:func:`map_files` for a ``func`` that returns ``{"value": rows}`` per file, the rows stacked: held once.
+
+    Every file is computed into the cache first; then one array is allocated for all rows (the shapes
+    are read from the cache files' headers) and filled file by file. Stacking the list that
+    :func:`map_files` returns would hold every row twice at its peak.
+
+    Returns
+    -------
+    X : np.ndarray
+        The rows of every file, in input order.
+    counts : list of int
+        How many rows each file gave.
+    """
+    paths = [str(p) for p in paths]
+    params = dict(params or {})
+    _map(func, paths, name=name, params=params, n_jobs=n_jobs, cache=True, desc=desc, keep=False)
+    targets = [cache_path(name, cache_key(name, params, p)) for p in paths]
+    shapes, dtypes = zip(*(_stored_header(target) for target in targets))
+    counts = [shape[0] for shape in shapes]
+    X = np.empty((sum(counts), *shapes[0][1:]), dtype=np.result_type(*dtypes))
+    start = 0
+    for target, count in zip(targets, counts):
+        with np.load(target) as stored:
+            X[start:start + count] = stored["value"]
+        start += count
+    return X, counts
+
+
+def _stored_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of the ``value`` array of a cache file, read from its header alone."""
+    with zipfile.ZipFile(path) as archive, archive.open("value.npy") as handle:
+        version = np.lib.format.read_magic(handle)
+        reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = reader(handle)
+    return shape, dtype

@@ -57,3 +57,24 @@ def test_only_the_missing_files_are_computed(files, monkeypatch):
 def test_without_cache_everything_is_computed_and_nothing_written(files):
     cache.map_files(length_of_name, files, name="lengths", params={"scale": 1}, n_jobs=1, cache=False)
     assert not cache.cache_dir("lengths").exists()
+
+
+def rows_of_name(path: str, *, width: int) -> dict:
+    """As many rows as the file name has characters, each row ``width`` copies of that length."""
+    n = len(path.rsplit("/", 1)[-1])
+    return {"value": np.full((n, width), n, dtype=np.float32)}
+
+
+def test_stack_files_gives_the_rows_of_map_files_in_order(files):
+    X, counts = cache.stack_files(rows_of_name, files, name="rows", params={"width": 3}, n_jobs=2)
+    assert counts == [5, 6, 7, 8] and X.shape == (26, 3) and X.dtype == np.float32
+    expected = np.concatenate([r["value"] for r in cache.map_files(rows_of_name, files, name="rows",
+                                                                     params={"width": 3}, n_jobs=1)])
+    np.testing.assert_array_equal(X, expected)
+
+
+def test_stack_files_reads_cached_files_without_computing(files, monkeypatch):
+    cache.stack_files(rows_of_name, files, name="rows", params={"width": 2}, n_jobs=1)
+    monkeypatch.setattr(cache, "_cached_call", lambda *args: (_ for _ in ()).throw(AssertionError("computed")))
+    X, counts = cache.stack_files(rows_of_name, files, name="rows", params={"width": 2}, n_jobs=2)
+    assert counts == [5, 6, 7, 8] and float(X[-1, 0]) == 8.0

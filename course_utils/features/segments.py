@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from course_utils.audio import DEFAULT_SR, load_audio
-from course_utils.cache import map_files
+from course_utils.cache import map_files, stack_files
 from course_utils.errors import ConfigError
 from course_utils.features.checks import check_positive, check_sr, tracks_of
 from course_utils.features.spectral import PAD_MODE, TOP_DB
@@ -42,25 +42,16 @@ def segment_arrays(dataset, func: Callable[..., dict], *, name: str, params: dic
     check_positive("segment_seconds", segment_seconds, integer=False)
     check_segmenting(segment_seconds, hop_seconds)
     params = dict(params, segment_seconds=segment_seconds, hop_seconds=hop_seconds)
-    results = map_files(func, tracks["path"], name=name, params=params, n_jobs=n_jobs, cache=cache, desc=desc)
-    counts = [len(r["value"]) for r in results]
+    if cache:  # the segments are held once: read from the cache into one array
+        X, counts = stack_files(func, tracks["path"], name=name, params=params, n_jobs=n_jobs, desc=desc)
+    else:
+        arrays = [r["value"] for r in map_files(func, tracks["path"], name=name, params=params, n_jobs=n_jobs,
+                                                 cache=False, desc=desc)]
+        X, counts = np.concatenate(arrays), [len(a) for a in arrays]
     table = rows_per_piece(tracks, counts)
     table["start"] = table["segment"] * (hop_seconds or segment_seconds)
     table["end"] = table["start"] + segment_seconds
-    return _stacked(results, sum(counts)), table
-
-
-def _stacked(results: list[dict], total: int) -> np.ndarray:
-    """The files' ``"value"`` arrays one after the other, each released once copied: the segments are
-    held once, not twice as :func:`numpy.concatenate` of the list would need."""
-    first = results[0]["value"]
-    X = np.empty((total, *first.shape[1:]), dtype=first.dtype)
-    start = 0
-    for k in range(len(results)):
-        value = results[k].pop("value")
-        X[start:start + len(value)] = value
-        start += len(value)
-    return X
+    return X, table
 
 
 def _file_matrices(path: str, *, kind: str, sr: int, segment_seconds: float, hop_seconds: float | None,
