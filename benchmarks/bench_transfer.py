@@ -128,7 +128,7 @@ def combined_accuracy(run: Run) -> dict:
                 "embedding": models.lstm(X["embedding"].shape[1:], len(LABELS)),
                 "handcrafted": models.mlp(X["handcrafted"].shape[1:], len(LABELS))}
     print(f"combined model: {len(examples)} windows of {windowed.seconds:.0f} s, {model_name} embeddings, clips only")
-    results = {}
+    results = {"embedding model": model_name}
     for setting, names in fusion.ablations(list(branches)).items():
         parts = run.parts({n: X[n] for n in names}, examples)
         model = fusion.combined({n: branches[n] for n in names}, len(LABELS), seed=SEED)
@@ -159,13 +159,15 @@ def fusion_accuracy(run: Run) -> dict:
 def readme_cells(run: Run, results: dict) -> list[str]:
     """The README row: what, measured on, figures."""
     pair = unseen_artists.pair
-    combined = results["combined"]
+    combined = dict(results["combined"])
+    embedding = combined.pop("embedding model")
     full, *ablated = combined
     return [f"ImageNet transfer and multimodal models on real audio by new artists ({unseen_artists.PROTOCOL}): "
             f"track accuracy on the unseen clips / unseen excerpts, up to {run.epochs} epochs",
             unseen_artists.measured_on(run.tracks),
             "; ".join(f"{name} {pair(row)}" for section in ("mobilenet", "fusion") for name, row in results[section].items())
-            + "; combined model, clips only (its 15-s windows do not fit an excerpt): all branches "
+            + f"; combined model (MFCC, {embedding} embedding and handcrafted branches), clips only (its 15-s "
+            + "windows do not fit an excerpt): all branches "
             + f"{combined[full]['clips'].brief()} ("
             + ", ".join(f"{setting} {combined[setting]['clips'].brief()}" for setting in ablated) + ")"]
 

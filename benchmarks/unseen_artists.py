@@ -23,8 +23,7 @@ from course_utils.data import TrackSplit
 
 SEED = 42
 TEST_PARTS = ("clips", "excerpts")
-PROTOCOL = ("trained on gtzan-mini (100 clips of 30 s), scored on gtzan-artists' files by artists "
-            "absent from gtzan-mini (no artist on both sides)")
+PROTOCOL = "trained on gtzan-mini, scored on gtzan-artists' files by artists absent from it: no artist on both sides"
 
 
 def available() -> bool:
