@@ -42,13 +42,12 @@ def save_rows(X: np.ndarray, path: str | Path, *, index: np.ndarray | None = Non
     """
     index = np.arange(len(X)) if index is None else np.asarray(index)
     path = Path(path)
-    with atomic_path(path) as tmp:
-        stored = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(len(index), *X.shape[1:]))
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False,
+              "shape": (len(index), *X.shape[1:])}
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:  # written, not mapped: no page of it in our memory
+        np.lib.format.write_array_header_2_0(handle, header)
         for start in range(0, len(index), CHUNK_ROWS):
-            chunk = index[start:start + CHUNK_ROWS]
-            stored[start:start + len(chunk)] = X[chunk]
-        stored.flush()
-        del stored
+            handle.write(np.ascontiguousarray(X[index[start:start + CHUNK_ROWS]], dtype=np.float32).tobytes())
     return np.load(path, mmap_mode="r")
 
 
