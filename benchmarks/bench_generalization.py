@@ -15,7 +15,8 @@ YAMNet is at hand: ``$YAMNET_HANDLE``, else ``../shared/models/yamnet/yamnet.tfl
    where one artist plays all 10 clips of blues, classical, reggae and rock.
 
 Each accuracy comes with its 95 % (Wilson) interval. The genre is the most probable one, as
-``genre-classify predict`` reports it. The default model is the one with the best leave-artist-out
+``genre-classify predict`` reports it (for a recipe that trains on 3-s patches, from the mean of the
+patches' probabilities). The default model is the one with the best leave-artist-out
 accuracy among those that need no weights beyond the install (not YAMNet's); the script says whether ``DEFAULT_RECIPE`` is it, checks the targets (default >= 0.85 on
 the unseen clips and >= 0.75 on the unseen excerpts, no model below 0.5), and rewrites the README's
 ``--model`` table between its markers (no figure of it is typed by hand).
@@ -85,12 +86,37 @@ class Accuracy:
         return f"{self.value:.2f} ({low:.2f}-{high:.2f})"
 
 
-def cross_validated(recipe, X, y, groups, folds) -> Accuracy:
-    """Accuracy over ``folds``; each fold's model chooses its regularization by CV grouped by ``groups`` of its training rows."""
+def cross_validated(recipe, X, rows, y, groups, folds) -> Accuracy:
+    """Track accuracy over ``folds`` (of tracks); each fold's model chooses its regularization by CV grouped by
+    ``groups`` (one per track) of its training tracks.
+
+    ``X`` holds the recipe's training rows, ``rows`` the track of each row (a track can give several: its patches).
+    """
+    tested = np.concatenate([test for _, test in folds])
     predicted = np.empty(len(y), dtype=object)
     for train, test in folds:
-        predicted[test] = recipe.fit(X[train], y[train], groups=groups[train], seed=SEED).predict(X[test])
-    return Accuracy(int(np.sum(predicted == y)), len(y))
+        predicted[test] = fit_and_predict(recipe, X, rows, y, groups, train, test)
+    return Accuracy(int(np.sum(predicted[tested] == y[tested])), len(tested))
+
+
+def fit_and_predict(recipe, X, rows, y, groups, train, test) -> np.ndarray:
+    """Train ``recipe`` on the rows of the tracks ``train``; the genre it predicts for each track of ``test``."""
+    return predict_tracks(fit_tracks(recipe, X, rows, y, groups, train), X, rows, test)
+
+
+def fit_tracks(recipe, X, rows, y, groups, train):
+    """``recipe`` trained on the rows of the tracks ``train`` (labels and groups are per track)."""
+    fit = np.isin(rows, train)
+    return recipe.fit(X[fit], y[rows[fit]], groups=groups[rows[fit]], tracks=rows[fit], seed=SEED)
+
+
+def predict_tracks(model, X, rows, test) -> np.ndarray:
+    """The genre of each track of ``test``, from the mean of its rows' probabilities (as ``genre-classify predict``)."""
+    from course_utils.classifier.recipes import track_predictions
+
+    score = np.isin(rows, test)
+    keys, genres = track_predictions(model, X[score], rows[score])
+    return pd.Series(genres, index=keys).reindex(test).to_numpy()
 
 
 def measure(name: str, tracks: pd.DataFrame) -> dict:
@@ -101,21 +127,21 @@ def measure(name: str, tracks: pd.DataFrame) -> dict:
     from course_utils.data import artist_groups, track_folds
 
     recipe = RECIPES[name]
-    X = recipe.input.training_matrix(tracks)
+    X, rows = recipe.input.training_rows(tracks)
     y = tracks["label"].to_numpy()
     groups = artist_groups(tracks)
     mini = np.flatnonzero(tracks["part"] == "mini")
     start = time.perf_counter()
-    model = recipe.fit(X[mini], y[mini], groups=groups[mini], seed=SEED)
+    model = fit_tracks(recipe, X, rows, y, groups, mini)
     row = {"train_seconds": time.perf_counter() - start}
     for part in ("clips", "excerpts"):
         test = np.flatnonzero((tracks["part"] == part) & tracks["unseen"])
-        row[part] = Accuracy(int(np.sum(model.predict(X[test]) == y[test])), len(test))
+        row[part] = Accuracy(int(np.sum(predict_tracks(model, X, rows, test) == y[test])), len(test))
     splitter = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
-    row["artist_cv"] = cross_validated(recipe, X, y, groups, list(splitter.split(X, y, groups)))
+    row["artist_cv"] = cross_validated(recipe, X, rows, y, groups, list(splitter.split(tracks, y, groups)))
     mini_tracks = tracks.iloc[mini].reset_index(drop=True)
-    row["track_cv"] = cross_validated(recipe, X[mini], y[mini], mini_tracks["track_id"].to_numpy(dtype=object),
-                                      track_folds(mini_tracks, n_splits=FOLDS, seed=SEED))
+    by_track = [(mini[train], mini[test]) for train, test in track_folds(mini_tracks, n_splits=FOLDS, seed=SEED)]
+    row["track_cv"] = cross_validated(recipe, X, rows, y, tracks["track_id"].to_numpy(dtype=object), by_track)
     print(f"  {name:18s} unseen clips {row['clips']}, unseen excerpts {row['excerpts']}, "
           f"leave-artist-out {row['artist_cv']}, train {row['train_seconds']:.1f} s | "
           f"by track on gtzan-mini {row['track_cv']} (leaks artists)", flush=True)

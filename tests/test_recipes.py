@@ -1,12 +1,13 @@
-"""The recipes of genre-classify train: regularization chosen by artist-grouped CV, pooling that short clips survive."""
+"""The recipes of genre-classify train: regularization chosen by artist-grouped CV, pooling that short clips survive,
+training on 3-s patches with a clip scored by the mean of its patches' probabilities."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_utils.classifier import RECIPES, EmbeddingInput
-from course_utils.classifier.recipes import SEARCH_FOLDS, Recipe, choose_regularization
+from course_utils.classifier import DEFAULT_RECIPE, RECIPES, EmbeddingInput, GenreClassifier
+from course_utils.classifier.recipes import SEARCH_FOLDS, Recipe, choose_regularization, track_predictions
 from course_utils.embeddings import pool
 from course_utils.errors import ConfigError
 
@@ -19,13 +20,15 @@ class Recorder:
     def __init__(self, C):
         self.C = C
 
+    classes_ = np.array(["blues", "jazz"], dtype=object)
+
     def fit(self, X, y):
         self.train = set(X[:, 0].astype(int))
         return self
 
-    def predict(self, X):
+    def predict_proba(self, X):
         Recorder.seen.append((self.train, set(X[:, 0].astype(int))))
-        return np.full(len(X), "blues" if self.C == 0.1 else "jazz", dtype=object)
+        return np.tile([1.0, 0.0] if self.C == 0.1 else [0.0, 1.0], (len(X), 1))
 
 
 class RecordingRecipe(Recipe):
@@ -45,6 +48,60 @@ def test_regularization_is_chosen_with_artists_kept_apart():
     for train, test in Recorder.seen:
         assert not train & test
         assert not set(groups[sorted(train)]) & set(groups[sorted(test)])   # no artist on both sides
+
+
+def test_a_track_of_several_rows_stays_on_one_side_of_every_fold():
+    # 10 tracks of 4 patches each, no artists known: the folds keep a track's patches together,
+    # and the search scores tracks (blues for the C that says blues, on the 5 blues tracks).
+    y = np.repeat(["blues", "jazz"], 20)
+    tracks = np.repeat(np.arange(10), 4)
+    X = np.column_stack([np.arange(len(y)), np.zeros(len(y))])
+    recipe = RecordingRecipe("recording", EmbeddingInput(), "logreg", "test", regularization=(0.1, 1.0))
+    Recorder.seen = []
+    choose_regularization(recipe, X, y, tracks=tracks)
+    for train, test in Recorder.seen:
+        assert not set(tracks[sorted(train)]) & set(tracks[sorted(test)])
+
+
+def test_a_track_is_the_mean_of_its_rows_probabilities_not_their_vote():
+    class Fixed:
+        classes_ = np.array(["blues", "jazz"])
+
+        def predict_proba(self, X):
+            return X
+
+    rows = np.array([[0.55, 0.45], [0.55, 0.45], [0.0, 1.0], [0.9, 0.1]])
+    keys, genres = track_predictions(Fixed(), rows, np.array([7, 7, 7, 3]))
+    assert list(keys) == [3, 7] and list(genres) == ["blues", "jazz"]   # two of track 7's three patches vote blues
+    _, each = track_predictions(Fixed(), rows)
+    assert list(each) == ["blues", "blues", "jazz", "blues"]
+
+
+def test_the_default_trains_on_patches_and_averages_them_in_predict(monkeypatch):
+    recipe = RECIPES[DEFAULT_RECIPE]
+    assert recipe.input.patches
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(60, 6))
+    y = np.repeat(["blues", "jazz", "rock"], 20)
+    X[y == "jazz"] += 1.5
+    estimator = recipe.fit(X, y, groups=np.arange(60) % 12, tracks=np.arange(60) // 2)
+    patches = rng.normal(size=(5, 6))
+    monkeypatch.setattr(EmbeddingInput, "vectors", lambda self, signal, segments=False: (patches, None))
+    classifier = GenreClassifier(recipe.name, recipe.input, estimator, ["blues", "jazz", "rock"])
+    whole, _ = classifier.predict_signal(np.zeros(16000))
+    np.testing.assert_allclose(whole, estimator.predict_proba(patches).mean(axis=0))
+    assert not np.allclose(whole, estimator.predict_proba(patches.mean(axis=0, keepdims=True))[0])
+
+
+def test_lda_shrinkage_is_stronger_when_larger_and_a_tie_goes_to_it():
+    recipe = RECIPES["musicnn_lda"]
+    assert recipe.strongest_first()[0] == max(recipe.regularization) == 1.0
+    X = np.random.default_rng(1).normal(size=(40, 3))
+    y = np.repeat(["blues", "jazz"], 20)
+    X[y == "jazz"] += 6.0   # far apart: every shrinkage is right everywhere
+    assert choose_regularization(recipe, X, y, groups=np.arange(40) % 8) == 1.0
+    fitted = recipe.fit(X, y, groups=np.arange(40) % 8)
+    assert fitted.named_steps["model"].shrinkage == 1.0
 
 
 def test_a_tie_goes_to_the_stronger_regularization():

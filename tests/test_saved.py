@@ -106,7 +106,7 @@ def test_manifest_records_what_reuse_needs(musicnn_model, tmp_path):
     assert manifest["labels"] == musicnn_model.labels and manifest["width"] == 200
     assert set(manifest["versions"]) >= {"course_utils", "python", "numpy", "scikit-learn", "tensorflow"}
     assert manifest["input"] == {"kind": "embedding", "model": "MSD_musicnn", "layer": "penultimate",
-                                 "pooling": "mean", "segment_seconds": 3.0, "handle": None}
+                                 "pooling": "mean", "patches": False, "segment_seconds": 3.0, "handle": None}
     assert manifest["estimator"] == {"kind": "sklearn", "file": "estimator.skops", "library": "scikit-learn"}
     assert names == {MANIFEST, "estimator.skops", "network.tflite"} == {MANIFEST, *manifest["files"]}
     assert all(len(entry["sha256"]) == 64 and entry["size"] > 0 for entry in manifest["files"].values())
@@ -272,7 +272,7 @@ def test_unknown_model_and_missing_yamnet_are_explained(synthetic, home, monkeyp
     from course_utils.embeddings import WeightsError
 
     dataset = load_dataset(synthetic)
-    with pytest.raises(ConfigError, match="unknown model 'best'; expected one of musicnn_logreg"):
+    with pytest.raises(ConfigError, match="unknown model 'best'; expected one of musicnn_lda, musicnn_logreg"):
         train_classifier(dataset, model="best")
     monkeypatch.delenv("YAMNET_HANDLE", raising=False)
     with pytest.raises(WeightsError, match=r"set \$YAMNET_HANDLE"):

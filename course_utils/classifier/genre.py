@@ -122,12 +122,14 @@ class GenreClassifier:
         Returns
         -------
         whole : np.ndarray, shape (n_labels,)
-            For the whole clip (from the vector of the whole clip, as in training).
+            For the whole clip, as in training: from the clip's vector, or the mean over its
+            patches' vectors for an input that trains on patches.
         per_segment : np.ndarray, shape (n_segments, n_labels), or None
             For each ``input.segment_seconds`` segment (a clip shorter than one gives one, looped).
         """
         whole, per_segment = self.input.vectors(y, segments=segments)
-        return self.probabilities(whole)[0], (None if per_segment is None else self.probabilities(per_segment))
+        return (self.probabilities(whole).mean(axis=0),
+                None if per_segment is None else self.probabilities(per_segment))
 
     def predict_files(self, paths: Iterable[str | os.PathLike], *, segments: bool = False,
                       progress: bool = True) -> Predictions:
@@ -278,8 +280,8 @@ def train_classifier(dataset, *, model: str = DEFAULT_RECIPE, seed: int = 42, n_
     if len(labels) < 2:
         raise ConfigError(f"{dataset.root} has one label ({labels}); a classifier needs at least two")
     prepared = recipe.input.prepare()
-    X = prepared.training_matrix(dataset, n_jobs=n_jobs, cache=cache)
-    y = dataset.tracks["label"].to_numpy()
-    estimator = recipe.fit(X, y, groups=artist_groups(dataset.tracks), seed=seed)
+    X, tracks = prepared.training_rows(dataset, n_jobs=n_jobs, cache=cache)
+    y = dataset.tracks["label"].to_numpy()[tracks]
+    estimator = recipe.fit(X, y, groups=artist_groups(dataset.tracks)[tracks], tracks=tracks, seed=seed)
     trained_on = {"data": dataset.name, "tracks": len(dataset), "seed": seed}
     return GenreClassifier(recipe.name, prepared, estimator, labels, trained_on, TrainingTracks.of(dataset))
