@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from course_utils.classifier import DEFAULT_RECIPE, RECIPES, EmbeddingInput, GenreClassifier
-from course_utils.classifier.recipes import SEARCH_FOLDS, Recipe, choose_regularization, track_predictions
+from course_utils.classifier.recipes import (SEARCH_FOLDS, Recipe, choose_regularization, grouped_search,
+                                             track_predictions)
+from course_utils.classifier.temperature import log_loss, temper
 from course_utils.embeddings import pool
 from course_utils.errors import ConfigError
 
@@ -140,3 +142,54 @@ def test_pooling_of_a_one_patch_clip_is_not_degenerate(name):
     many = pool(rng.normal(size=(10, 8)), pooling=pooling)
     assert one.shape == many.shape
     assert np.all(np.abs(one) > 0)
+
+
+def test_temperature_keeps_the_genre_and_one_leaves_probabilities_alone():
+    proba = np.random.default_rng(2).dirichlet(np.ones(4), size=50)
+    proba[0] = [1.0, 0.0, 0.0, 0.0]   # a genre given 0 stays finite
+    for temperature in (0.3, 2.0, 7.0):
+        tempered = temper(proba, temperature)
+        assert np.all(np.isfinite(tempered))
+        np.testing.assert_array_equal(tempered.argmax(axis=1), proba.argmax(axis=1))
+        np.testing.assert_allclose(tempered.sum(axis=1), 1.0)
+    assert temper(proba, 2.0).max(axis=1).mean() < proba.max(axis=1).mean() < temper(proba, 0.5).max(axis=1).mean()
+    np.testing.assert_array_equal(temper(proba, 1.0), proba)
+
+
+def test_an_overconfident_default_is_tempered_towards_its_accuracy():
+    """Artists shift their genre's clips, so out-of-fold (new-artist) predictions are overconfident."""
+    rng = np.random.default_rng(0)
+    tracks = np.repeat(np.arange(48), 4)
+    genre = tracks % 3
+    artist = tracks // 3 % 8
+    X = (rng.normal(size=(3, 5))[genre] * 3 + rng.normal(size=(len(tracks), 5)) * 0.2
+         + rng.normal(size=(8, 3, 5))[artist, genre] * 4)
+    y = np.array(["blues", "jazz", "rock"])[genre]
+    search = grouped_search(RECIPES[DEFAULT_RECIPE], X, y, groups=artist, tracks=tracks)
+    accuracy = np.mean(search.probabilities.argmax(axis=1) == search.truth)
+    before = search.probabilities.max(axis=1).mean()
+    tempered = temper(search.probabilities, search.temperature)
+    assert len(search.truth) == 48 and before > accuracy + 0.1
+    assert search.temperature > 1
+    assert abs(tempered.max(axis=1).mean() - accuracy) < abs(before - accuracy)
+    np.testing.assert_array_equal(tempered.argmax(axis=1), search.probabilities.argmax(axis=1))
+    assert log_loss(tempered, search.truth) < log_loss(search.probabilities, search.truth)
+    estimator, temperature = RECIPES[DEFAULT_RECIPE].fit_tempered(X, y, groups=artist, tracks=tracks)
+    assert temperature == search.temperature
+    assert estimator.named_steps["model"].shrinkage == search.strength
+
+
+def test_a_classifier_tempers_the_clip_mean_and_each_segment(monkeypatch):
+    recipe = RECIPES[DEFAULT_RECIPE]
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(60, 6))
+    y = np.repeat(["blues", "jazz", "rock"], 20)
+    estimator = recipe.fit(X, y, groups=np.arange(60) % 12, tracks=np.arange(60) // 2)
+    patches = rng.normal(size=(5, 6))
+    monkeypatch.setattr(EmbeddingInput, "vectors", lambda self, signal, segments=False: (patches, patches))
+    classifier = GenreClassifier(recipe.name, recipe.input, estimator, ["blues", "jazz", "rock"], temperature=3.0)
+    whole, each = classifier.predict_signal(np.zeros(16000))
+    raw = estimator.predict_proba(patches)
+    np.testing.assert_allclose(whole, temper(raw.mean(axis=0), 3.0))
+    np.testing.assert_allclose(each, temper(raw, 3.0))
+    assert whole.argmax() == raw.mean(axis=0).argmax() and whole.max() < raw.mean(axis=0).max()

@@ -29,10 +29,13 @@ chosen, mostly 0.9 or more) did better on every MSD input (and as well on MTT): 
 means, 0.69-0.70 on MSD patches, 0.71-0.72 on MSD and MTT patches or the MSD taggram, and LDA on
 MSD patches beat logistic regression on clip means in each of 5 draws of the folds (mean 0.70
 against 0.64). The default is LDA on MSD patches: within noise of the best inputs, with one network
-(half the prediction time of two). Its probabilities are not calibrated (in those folds its mean
-confidence was 0.90 at 0.70 accuracy, logistic regression's 0.62 at 0.63); calibrating them
+(half the prediction time of two). Its raw probabilities are overconfident (in those folds its
+mean confidence was 0.90 at 0.70 accuracy, logistic regression's 0.62 at 0.63); calibrating them
 (sigmoid, by cross-validation inside the training rows) brought the confidence to 0.62 but the
-accuracy down to 0.59, so they are left as they are. No variant moved the excerpts of new artists
+accuracy down to 0.59. So every recipe's clip probabilities are scaled by a temperature instead
+(:mod:`~course_utils.classifier.temperature`), which never changes the predicted genre: one
+number, chosen on the out-of-fold probabilities of the grouped search of the regularization
+(:func:`grouped_search`), stored in the saved model. No variant moved the excerpts of new artists
 trained on ``gtzan-mini`` alone past 0.56: one artist plays all its rock, blues, classical and
 reggae (Morphine's rock teaches little about other rock bands), which is a limit of the training
 data.
@@ -66,6 +69,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from course_utils.classifier.inputs import EmbeddingInput, FeatureInput
+from course_utils.classifier.temperature import choose_temperature
 from course_utils.errors import ConfigError
 
 CALIBRATION_FOLDS = 5  # cross-validation folds that calibrate the SVM's probabilities
@@ -164,13 +168,27 @@ class Recipe:
         sklearn.pipeline.Pipeline
             Fitted on every row, with the chosen strength (see :func:`choose_regularization`).
         """
-        strength = (choose_regularization(self, X, y, groups=groups, tracks=tracks, seed=seed)
-                    if self.regularization else None)
-        return self.build(seed=seed, labels=y, C=strength).fit(X, y)
+        return self.fit_tempered(X, y, groups=groups, tracks=tracks, seed=seed)[0]
+
+    def fit_tempered(self, X: np.ndarray, y: np.ndarray, *, groups: np.ndarray | None = None,
+                     tracks: np.ndarray | None = None, seed: int = 42):
+        """:meth:`fit`, and the temperature of its track probabilities (:mod:`~course_utils.classifier.temperature`).
+
+        Returns
+        -------
+        pipeline : sklearn.pipeline.Pipeline
+            As :meth:`fit` returns it.
+        temperature : float
+            Chosen on the out-of-fold track probabilities of the same grouped search
+            (:func:`grouped_search`); 1.0 for a recipe without :attr:`regularization`.
+        """
+        search = grouped_search(self, X, y, groups=groups, tracks=tracks, seed=seed) if self.regularization else None
+        pipeline = self.build(seed=seed, labels=y, C=None if search is None else search.strength).fit(X, y)
+        return pipeline, 1.0 if search is None else search.temperature
 
 
-def track_predictions(model, X: np.ndarray, tracks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Each track's genre: the most probable in the mean of its rows' probabilities.
+def track_probabilities(model, X: np.ndarray, tracks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each track's probabilities: the mean of its rows' (in the order of ``model.classes_``).
 
     Parameters
     ----------
@@ -184,26 +202,74 @@ def track_predictions(model, X: np.ndarray, tracks: np.ndarray | None = None) ->
     -------
     keys : np.ndarray
         The tracks, sorted (the row indices when ``tracks`` is ``None``).
-    genres : np.ndarray
-        The predicted genre of each of ``keys``.
+    probabilities : np.ndarray, shape (len(keys), len(model.classes_))
     """
     tracks = np.arange(len(X)) if tracks is None else np.asarray(tracks)
     keys, where = np.unique(tracks, return_inverse=True)
-    proba = np.zeros((len(keys), len(model.classes_)))
-    np.add.at(proba, where, model.predict_proba(X))
-    return keys, np.asarray(model.classes_)[proba.argmax(axis=1)]
+    total = np.zeros((len(keys), len(model.classes_)))
+    np.add.at(total, where, model.predict_proba(X))
+    return keys, total / np.bincount(where, minlength=len(keys))[:, None]
+
+
+def track_predictions(model, X: np.ndarray, tracks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each track's genre: the most probable in the mean of its rows' probabilities (:func:`track_probabilities`).
+
+    Returns
+    -------
+    keys : np.ndarray
+        The tracks, sorted (the row indices when ``tracks`` is ``None``).
+    genres : np.ndarray
+        The predicted genre of each of ``keys``.
+    """
+    keys, probabilities = track_probabilities(model, X, tracks)
+    return keys, np.asarray(model.classes_)[probabilities.argmax(axis=1)]
+
+
+@dataclass(frozen=True)
+class Search:
+    """What :func:`grouped_search` found.
+
+    Attributes
+    ----------
+    strength : float
+        The regularization strength with the best out-of-fold track accuracy.
+    temperature : float
+        The temperature that minimises the log loss of ``probabilities`` (:func:`choose_temperature`).
+    classes : np.ndarray
+        The genres, sorted: the columns of ``probabilities``.
+    probabilities : np.ndarray, shape (n_scored, n_classes)
+        Out-of-fold probabilities at ``strength`` of every scored track (the mean of its rows'),
+        untempered; a genre a fold did not train on has 0.
+    truth : np.ndarray, shape (n_scored,)
+        The column of each scored track's genre.
+    """
+
+    strength: float
+    temperature: float
+    classes: np.ndarray
+    probabilities: np.ndarray
+    truth: np.ndarray
 
 
 def choose_regularization(recipe: Recipe, X: np.ndarray, y: np.ndarray, *, groups: np.ndarray | None = None,
                           tracks: np.ndarray | None = None, seed: int = 42) -> float:
-    """The strength of ``recipe.regularization`` with the best accuracy in cross-validation grouped by ``groups``.
+    """The strength of ``recipe.regularization`` with the best accuracy in cross-validation grouped by ``groups``
+    (:attr:`Search.strength` of :func:`grouped_search`)."""
+    return grouped_search(recipe, X, y, groups=groups, tracks=tracks, seed=seed).strength
+
+
+def grouped_search(recipe: Recipe, X: np.ndarray, y: np.ndarray, *, groups: np.ndarray | None = None,
+                   tracks: np.ndarray | None = None, seed: int = 42) -> Search:
+    """The strength of ``recipe.regularization`` with the best accuracy in cross-validation grouped by ``groups``,
+    and the temperature of its out-of-fold probabilities.
 
     Folds come from :class:`~sklearn.model_selection.StratifiedGroupKFold` (up to
     :data:`SEARCH_FOLDS`; fewer when there are fewer groups or clips per genre); a genre with a single training row
     in a fold is left out of that fold's fit; the accuracy is over tracks (``tracks``: the track of
     each row, a track scored by the mean of its rows' probabilities; ``None``: a row is a track);
     a tie goes to the stronger regularization (:meth:`Recipe.strongest_first`), which is what helps
-    on new artists.
+    on new artists. The temperature is the one that minimises the log loss of the chosen
+    strength's out-of-fold track probabilities (:func:`choose_temperature`).
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -220,19 +286,29 @@ def choose_regularization(recipe: Recipe, X: np.ndarray, y: np.ndarray, *, group
                           f"least two groups (artists) and a genre with two clips; got {len(np.unique(groups))} "
                           f"groups and at most {largest} clip(s) per genre")
     folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(X, y, groups)
+    classes = np.unique(y)
     strengths = recipe.strongest_first()
     correct = np.zeros(len(strengths))
+    scored = [[] for _ in strengths]   # per strength: (truth column, track probabilities) of each scored track
     for train, test in folds:
         names, counts = np.unique(y[train], return_counts=True)
         train = train[np.isin(y[train], names[counts >= 2])]   # a genre needs 2 rows to be calibrated
         if len(np.unique(y[train])) < 2:
             continue
-        truth = dict(zip(tracks[test], y[test]))
+        truth = dict(zip(tracks[test], np.searchsorted(classes, y[test])))
         for k, strength in enumerate(strengths):
             model = recipe.build(seed=seed, labels=y[train], C=strength).fit(X[train], y[train])
-            keys, predicted = track_predictions(model, X[test], tracks[test])
-            correct[k] += np.sum(predicted == np.array([truth[key] for key in keys]))
-    return float(strengths[int(np.argmax(correct))])   # argmax takes the first of equals: the strongest
+            keys, proba = track_probabilities(model, X[test], tracks[test])
+            columns = np.zeros((len(keys), len(classes)))
+            columns[:, np.searchsorted(classes, model.classes_)] = proba
+            expected = np.array([truth[key] for key in keys])
+            correct[k] += np.sum(columns.argmax(axis=1) == expected)
+            scored[k].extend(zip(expected, columns))
+    best = int(np.argmax(correct))   # argmax takes the first of equals: the strongest
+    expected = np.array([column for column, _ in scored[best]], dtype=int)
+    probabilities = np.array([row for _, row in scored[best]]).reshape(len(expected), len(classes))
+    return Search(float(strengths[best]), choose_temperature(probabilities, expected), classes, probabilities,
+                  expected)
 
 
 RECIPES: dict[str, Recipe] = {recipe.name: recipe for recipe in (
