@@ -183,8 +183,14 @@ def verdict_lines(results: dict, default: str) -> list[str]:
     lines.append(f"Below {FLOOR} on new artists: {', '.join(low)}." if low else f"No model is below {FLOOR} on new artists.")
     cv = row["artist_cv"]
     lines.append(f"In the leave-artist-out CV the default gives the genre it predicts a mean probability of "
-                 f"{cv.tempered:.2f} with its temperature ({cv.confidence:.2f} without) at an accuracy of {cv.value:.2f}.")
+                 f"{cv.tempered:.2f} with its temperature ({cv.confidence:.2f} without) at an accuracy of "
+                 f"{cv.value:.2f}: {gap(cv.tempered, cv.value)} with it, {gap(cv.confidence, cv.value)} without.")
     return lines
+
+
+def gap(confidence: float, accuracy: float) -> str:
+    """How far a mean probability is from the accuracy, in words: ``"0.15 below"``."""
+    return f"{abs(confidence - accuracy):.2f} {'below' if confidence < accuracy else 'above'}"
 
 
 def rewrite_readme(text: str) -> None:

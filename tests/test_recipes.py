@@ -193,3 +193,16 @@ def test_a_classifier_tempers_the_clip_mean_and_each_segment(monkeypatch):
     np.testing.assert_allclose(whole, temper(raw.mean(axis=0), 3.0))
     np.testing.assert_allclose(each, temper(raw, 3.0))
     assert whole.argmax() == raw.mean(axis=0).argmax() and whole.max() < raw.mean(axis=0).max()
+
+
+def test_a_genre_a_fold_never_trained_on_does_not_heat_the_temperature():
+    """One artist plays all of rock: the fold that tests that artist cannot know rock (probability 0)."""
+    rng = np.random.default_rng(3)
+    tracks = np.repeat(np.arange(36), 2)
+    genre = tracks % 3
+    artist = np.where(genre == 2, 99, tracks // 3 % 6)
+    X = rng.normal(size=(3, 4))[genre] * 3 + rng.normal(size=(len(tracks), 4))
+    y = np.array(["blues", "jazz", "rock"])[genre]
+    search = grouped_search(RECIPES[DEFAULT_RECIPE], X, y, groups=artist, tracks=tracks)
+    assert len(search.truth) == 24 and "rock" not in search.classes[search.truth]
+    assert search.temperature < 5

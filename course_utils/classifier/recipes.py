@@ -238,8 +238,9 @@ class Search:
     classes : np.ndarray
         The genres, sorted: the columns of ``probabilities``.
     probabilities : np.ndarray, shape (n_scored, n_classes)
-        Out-of-fold probabilities at ``strength`` of every scored track (the mean of its rows'),
-        untempered; a genre a fold did not train on has 0.
+        Out-of-fold probabilities at ``strength`` (the mean of its rows'), untempered, of every
+        scored track whose genre its fold trained on (a genre a fold did not train on, e.g. when
+        one artist plays all of it, has 0, and would push the temperature to its maximum).
     truth : np.ndarray, shape (n_scored,)
         The column of each scored track's genre.
     """
@@ -289,7 +290,7 @@ def grouped_search(recipe: Recipe, X: np.ndarray, y: np.ndarray, *, groups: np.n
     classes = np.unique(y)
     strengths = recipe.strongest_first()
     correct = np.zeros(len(strengths))
-    scored = [[] for _ in strengths]   # per strength: (truth column, track probabilities) of each scored track
+    scored = [[] for _ in strengths]   # per strength: (truth column, track probabilities) of the scored tracks
     for train, test in folds:
         names, counts = np.unique(y[train], return_counts=True)
         train = train[np.isin(y[train], names[counts >= 2])]   # a genre needs 2 rows to be calibrated
@@ -299,11 +300,13 @@ def grouped_search(recipe: Recipe, X: np.ndarray, y: np.ndarray, *, groups: np.n
         for k, strength in enumerate(strengths):
             model = recipe.build(seed=seed, labels=y[train], C=strength).fit(X[train], y[train])
             keys, proba = track_probabilities(model, X[test], tracks[test])
+            known = np.searchsorted(classes, model.classes_)
             columns = np.zeros((len(keys), len(classes)))
-            columns[:, np.searchsorted(classes, model.classes_)] = proba
+            columns[:, known] = proba
             expected = np.array([truth[key] for key in keys])
             correct[k] += np.sum(columns.argmax(axis=1) == expected)
-            scored[k].extend(zip(expected, columns))
+            # a track of a genre the fold did not train on (one artist plays it) has no probability to temper
+            scored[k].extend((column, row) for column, row in zip(expected, columns) if column in known)
     best = int(np.argmax(correct))   # argmax takes the first of equals: the strongest
     expected = np.array([column for column, _ in scored[best]], dtype=int)
     probabilities = np.array([row for _, row in scored[best]]).reshape(len(expected), len(classes))
