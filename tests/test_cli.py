@@ -56,7 +56,7 @@ def test_synth_and_train_write_the_set_and_the_default_model(trained):
     assert [p.parent.name for p in clips] == [g for g in GENRES for _ in range(3)]
     assert sf.info(clips[0]).duration == pytest.approx(4.0)
     model = load_classifier(trained / "genres.gcm")
-    assert model.name == "musicnn_logreg" and model.labels == GENRES
+    assert model.name == "musicnn_lda" and model.input.patches and model.labels == GENRES
 
 
 def test_predict_one_file_as_csv(trained, capsys):
@@ -126,7 +126,9 @@ def test_evaluate_prints_accuracy_interval_report_and_confusion(trained, capsys)
     status, out, err = run(capsys, "evaluate", "-m", trained / "genres.gcm", trained / "data", "-q")
     assert status == 0
     accuracy = float(re.search(r"accuracy  : ([\d.]+) \(95% interval [\d.]+-[\d.]+\) on 30 tracks", out).group(1))
-    assert accuracy >= 0.9
+    # Its own training clips: the default's shrinkage, chosen by artist-grouped CV, is strong, so it
+    # does not memorise all 30 of them, but it is far above chance (0.10).
+    assert accuracy >= 0.8
     assert "per genre:" in out and "confusion matrix" in out
     assert all(genre in out.split("per genre:")[1] for genre in GENRES)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 import zipfile
@@ -106,7 +107,7 @@ def test_manifest_records_what_reuse_needs(musicnn_model, tmp_path):
     assert manifest["labels"] == musicnn_model.labels and manifest["width"] == 200
     assert set(manifest["versions"]) >= {"course_utils", "python", "numpy", "scikit-learn", "tensorflow"}
     assert manifest["input"] == {"kind": "embedding", "model": "MSD_musicnn", "layer": "penultimate",
-                                 "pooling": "mean", "segment_seconds": 3.0, "handle": None}
+                                 "pooling": "mean", "patches": False, "segment_seconds": 3.0, "handle": None}
     assert manifest["estimator"] == {"kind": "sklearn", "file": "estimator.skops", "library": "scikit-learn"}
     assert names == {MANIFEST, "estimator.skops", "network.tflite"} == {MANIFEST, *manifest["files"]}
     assert all(len(entry["sha256"]) == 64 and entry["size"] > 0 for entry in manifest["files"].values())
@@ -114,6 +115,21 @@ def test_manifest_records_what_reuse_needs(musicnn_model, tmp_path):
     assert len(tracks["track_id"]) == len(tracks["artist"]) == len(tracks["sha256"]) == 20
     assert tracks["track_id"][0] == "blues.00000" and tracks["gtzan"] is False
     assert "root" not in manifest["trained_on"]   # no path of the training machine
+    assert manifest["temperature"] == musicnn_model.temperature > 0
+
+
+def test_temperature_round_trips_and_a_model_saved_without_one_loads_with_1(features_model, synthetic, tmp_path):
+    hot = dataclasses.replace(features_model, temperature=2.5)
+    loaded = load_classifier(hot.save(tmp_path / "hot.gcm"))
+    assert loaded.temperature == 2.5
+    files = clips(synthetic)[::7]
+    tempered = loaded.predict_files(files, progress=False).files
+    assert tempered.equals(hot.predict_files(files, progress=False).files)
+    old = load_classifier(rewrite(tmp_path / "hot.gcm", tmp_path / "old.gcm", manifest=lambda m: m.pop("temperature")))
+    assert old.temperature == 1.0
+    raw = old.predict_files(files, progress=False).files
+    assert list(raw["genre"]) == list(tempered["genre"])
+    assert not np.allclose(raw[old.labels].to_numpy(), tempered[old.labels].to_numpy())
 
 
 def test_litert_network_computes_what_keras_computes():
@@ -153,6 +169,8 @@ def rewrite(path, target, *, manifest=None, members=None):
     (lambda m: m["input"].update(kind="spectrogram"), "unknown input kind 'spectrogram'"),
     (lambda m: m["input"].update(colour="blue"), "do not fit this version"),
     (lambda m: m.pop("labels"), "labels is NoneType, expected list"),
+    (lambda m: m.update(temperature="hot"), "temperature is str"),
+    (lambda m: m.update(temperature=-1.0), "temperature -1.0 is not a positive number"),
 ])
 def test_loading_refuses_incompatible_models(features_model, tmp_path, change, message):
     saved = features_model.save(tmp_path / "ok.gcm")
@@ -272,7 +290,7 @@ def test_unknown_model_and_missing_yamnet_are_explained(synthetic, home, monkeyp
     from course_utils.embeddings import WeightsError
 
     dataset = load_dataset(synthetic)
-    with pytest.raises(ConfigError, match="unknown model 'best'; expected one of musicnn_logreg"):
+    with pytest.raises(ConfigError, match="unknown model 'best'; expected one of musicnn_lda, musicnn_logreg"):
         train_classifier(dataset, model="best")
     monkeypatch.delenv("YAMNET_HANDLE", raising=False)
     with pytest.raises(WeightsError, match=r"set \$YAMNET_HANDLE"):

@@ -1,6 +1,7 @@
 """Genre classifiers you can train, save in one file, load back and run on audio files.
 
 - :mod:`~course_utils.classifier.recipes`: the models ``genre-classify train --model`` offers.
+- :mod:`~course_utils.classifier.temperature`: the one number that scales a model's probabilities.
 - :mod:`~course_utils.classifier.inputs`: how a clip becomes a vector (pooled embedding, feature row).
 - :mod:`~course_utils.classifier.lite`: musicnn as a LiteRT network (predicting without TensorFlow).
 - :mod:`~course_utils.classifier.genre`: :class:`GenreClassifier` (predict, evaluate) and :func:`train_classifier`.

@@ -23,6 +23,7 @@ from course_utils.classifier.estimators import kind_of
 from course_utils.classifier.inputs import EmbeddingInput, FeatureInput
 from course_utils.classifier.recipes import DEFAULT_RECIPE, get_recipe
 from course_utils.classifier.storage import load_parts, save_classifier
+from course_utils.classifier.temperature import temper
 from course_utils.classifier.training import Overlap, TrainingTracks, overlap_with
 from course_utils.errors import AudioFileError, ConfigError, CourseError
 
@@ -96,6 +97,9 @@ class GenreClassifier:
         What it learnt from (data set name, track count, seed).
     training_tracks : TrainingTracks
         Its training tracks (ids, artists where known, file digests), for ``evaluate``'s overlap.
+    temperature : float
+        Scales the probabilities of a clip and of each segment (:func:`~course_utils.classifier.temperature.temper`;
+        the predicted genre stays); chosen when training (:meth:`~course_utils.classifier.recipes.Recipe.fit_tempered`).
     """
 
     name: str
@@ -104,6 +108,7 @@ class GenreClassifier:
     labels: list[str]
     trained_on: dict = field(default_factory=dict)
     training_tracks: TrainingTracks = field(default_factory=TrainingTracks, repr=False)
+    temperature: float = 1.0
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """Genre probabilities of vectors ``X`` (n, d): shape (n, n_labels), rows sum to 1."""
@@ -122,12 +127,16 @@ class GenreClassifier:
         Returns
         -------
         whole : np.ndarray, shape (n_labels,)
-            For the whole clip (from the vector of the whole clip, as in training).
+            For the whole clip, as in training: from the clip's vector, or the mean over its
+            patches' probabilities for an input that trains on patches; then scaled by
+            :attr:`temperature`.
         per_segment : np.ndarray, shape (n_segments, n_labels), or None
-            For each ``input.segment_seconds`` segment (a clip shorter than one gives one, looped).
+            For each ``input.segment_seconds`` segment (a clip shorter than one gives one, looped),
+            scaled by :attr:`temperature`.
         """
         whole, per_segment = self.input.vectors(y, segments=segments)
-        return self.probabilities(whole)[0], (None if per_segment is None else self.probabilities(per_segment))
+        return (temper(self.probabilities(whole).mean(axis=0), self.temperature),
+                None if per_segment is None else temper(self.probabilities(per_segment), self.temperature))
 
     def predict_files(self, paths: Iterable[str | os.PathLike], *, segments: bool = False,
                       progress: bool = True) -> Predictions:
@@ -278,8 +287,10 @@ def train_classifier(dataset, *, model: str = DEFAULT_RECIPE, seed: int = 42, n_
     if len(labels) < 2:
         raise ConfigError(f"{dataset.root} has one label ({labels}); a classifier needs at least two")
     prepared = recipe.input.prepare()
-    X = prepared.training_matrix(dataset, n_jobs=n_jobs, cache=cache)
-    y = dataset.tracks["label"].to_numpy()
-    estimator = recipe.fit(X, y, groups=artist_groups(dataset.tracks), seed=seed)
+    X, tracks = prepared.training_rows(dataset, n_jobs=n_jobs, cache=cache)
+    y = dataset.tracks["label"].to_numpy()[tracks]
+    estimator, temperature = recipe.fit_tempered(X, y, groups=artist_groups(dataset.tracks)[tracks], tracks=tracks,
+                                                 seed=seed)
     trained_on = {"data": dataset.name, "tracks": len(dataset), "seed": seed}
-    return GenreClassifier(recipe.name, prepared, estimator, labels, trained_on, TrainingTracks.of(dataset))
+    return GenreClassifier(recipe.name, prepared, estimator, labels, trained_on, TrainingTracks.of(dataset),
+                           temperature)

@@ -1,12 +1,12 @@
 """What a saved classifier sees of a clip: a pooled pretrained embedding, or the handcrafted feature row.
 
-An input turns audio into one vector per track (what the classifier is trained on) and one per
-segment (the prediction over time). It is described by JSON-able parameters, stored in the saved
+An input turns audio into the rows a classifier is trained on (one vector per track, or one per
+3-s patch of the track) and one vector per segment (the prediction over time). It is described by JSON-able parameters, stored in the saved
 model's manifest, plus binary artifacts (musicnn's LiteRT network) stored beside them, so that a
 loaded classifier computes exactly what it was trained on.
 
 - :class:`EmbeddingInput`: musicnn (through :mod:`~course_utils.classifier.lite`) or YAMNet frames,
-  pooled over the clip (:func:`course_utils.embeddings.track_embedding`).
+  pooled over the clip (:func:`course_utils.embeddings.track_embedding`), or every frame a row.
 - :class:`FeatureInput`: the 57 handcrafted features of :func:`course_utils.features.clip_features`.
 
 Used in: :mod:`course_utils.classifier` (the ``genre-classify`` command line).
@@ -26,7 +26,7 @@ SEGMENT_SECONDS = 3.0
 
 @dataclass(frozen=True)
 class EmbeddingInput:
-    """A pretrained network's frame embeddings, pooled over the clip or over each segment.
+    """A pretrained network's frame embeddings, pooled over the clip or over each segment, or every frame a row.
 
     Attributes
     ----------
@@ -36,6 +36,10 @@ class EmbeddingInput:
         musicnn layer (default: the model's default, ``penultimate`` for musicnn models).
     pooling : {"mean", "mean_std"}
         Statistics over frames (:func:`course_utils.embeddings.pool`).
+    patches : bool
+        Every frame (musicnn's 3-s patch) is a training row, and a clip's probabilities are the
+        mean of its frames' probabilities: a 2-3 s clip is one patch, as every training row is.
+        ``False``: one pooled vector per clip.
     segment_seconds : float
         Length of the segments of the prediction over time.
     handle : str or None
@@ -49,6 +53,7 @@ class EmbeddingInput:
     model: str = "MSD_musicnn"
     layer: str | None = None
     pooling: str = "mean"
+    patches: bool = False
     segment_seconds: float = SEGMENT_SECONDS
     handle: str | None = None
     network: bytes | None = field(default=None, repr=False, compare=False)
@@ -86,6 +91,8 @@ class EmbeddingInput:
 
     def describe(self) -> str:
         """One line for people."""
+        if self.patches:
+            return f"{self.model} {self.layer} embeddings of every frame, probabilities averaged over the clip's frames"
         return f"{self.model} {self.layer} embeddings, {self.pooling} over the clip's frames"
 
     def prepare(self) -> "EmbeddingInput":
@@ -97,16 +104,26 @@ class EmbeddingInput:
         network = None if self.model == "yamnet" else export_musicnn(self.model, layer=layer)
         return replace(self, layer=layer, handle=handle, network=network)
 
-    def training_matrix(self, dataset, *, n_jobs: int | None = None, cache: bool = True) -> np.ndarray:
-        """One pooled embedding per track, shape (n_tracks, d), from the cached frames of the data set.
+    def training_rows(self, dataset, *, n_jobs: int | None = None,
+                      cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The training rows of a data set, from its cached frames: one pooled embedding per track, or one row per frame.
 
         ``n_jobs=None`` runs in this process (the network already uses every core).
-        """
-        from course_utils.embeddings import embed_dataset
 
-        _, X = embed_dataset(dataset, model=self.model, layer=self.layer, pooling=self.pooling,
-                             handle=self.handle, n_jobs=n_jobs or 1, cache=cache)
-        return X
+        Returns
+        -------
+        X : np.ndarray, shape (n_rows, d)
+        tracks : np.ndarray, shape (n_rows,)
+            The position of each row's track in ``dataset.tracks``.
+        """
+        from course_utils.embeddings import dataset_frames, track_embedding
+
+        frames = dataset_frames(dataset, model=self.model, layer=self.layer, handle=self.handle,
+                                n_jobs=n_jobs or 1, cache=cache)
+        if not self.patches:
+            return np.stack([track_embedding(f, pooling=self.pooling) for f in frames]), np.arange(len(frames))
+        tracks = np.repeat(np.arange(len(frames)), [len(f.embeddings) for f in frames])
+        return np.concatenate([f.embeddings for f in frames]), tracks
 
     @functools.cached_property
     def _frames(self):
@@ -119,14 +136,15 @@ class EmbeddingInput:
         return LiteMusicnn(self._network(), model=self.model, layer=self.layer)
 
     def vectors(self, y: np.ndarray, *, segments: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        """The clip's vector (d,) and, with ``segments``, one per segment (n_segments, d), from one pass of the network.
+        """The clip's vector (d,) (with :attr:`patches`, its frames (n_frames, d), whose probabilities
+        are averaged) and, with ``segments``, one per segment (n_segments, d), from one pass of the network.
 
         ``y`` is mono at :attr:`sr`.
         """
         from course_utils.embeddings import track_embedding
 
         frames = self._frames(y, self.sr)
-        whole = track_embedding(frames, pooling=self.pooling)
+        whole = frames.embeddings if self.patches else track_embedding(frames, pooling=self.pooling)
         return whole, (track_embedding(frames, pooling=self.pooling, segment_seconds=self.segment_seconds)
                        if segments else None)
 
@@ -179,12 +197,13 @@ class FeatureInput:
     def _extract(self) -> dict:
         return dict(sr=self.sr, n_fft=self.n_fft, hop_length=self.hop_length, n_mfcc=self.n_mfcc)
 
-    def training_matrix(self, dataset, *, n_jobs: int | None = None, cache: bool = True) -> np.ndarray:
-        """One feature row per track, shape (n_tracks, 57), from the cached feature table."""
+    def training_rows(self, dataset, *, n_jobs: int | None = None,
+                      cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """One feature row per track, shape (n_tracks, 57), from the cached feature table, and each row's track (0, 1, ...)."""
         from course_utils.features import feature_table
 
         table = feature_table(dataset, n_jobs=n_jobs, cache=cache, **self._extract())
-        return table[self._columns()].to_numpy(dtype=np.float64)
+        return table[self._columns()].to_numpy(dtype=np.float64), np.arange(len(table))
 
     def vectors(self, y: np.ndarray, *, segments: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """The clip's feature row (57,) and, with ``segments``, one per segment (n_segments, 57).

@@ -27,6 +27,7 @@ ALLOWED_TYPES = (
     "sklearn.preprocessing.LabelEncoder",
     "sklearn.linear_model.LogisticRegression",
     "sklearn.svm.SVC",
+    "sklearn.discriminant_analysis.LinearDiscriminantAnalysis",
     "sklearn.svm.LinearSVC",
     "sklearn.neighbors.KNeighborsClassifier",
     "sklearn.dummy.DummyClassifier",

@@ -4,7 +4,8 @@ Layout of the archive (format version 2)::
 
     manifest.json      format name and version, the versions it was saved with (course, Python,
                        numpy, scikit-learn, TensorFlow, ...), labels, input parameters and vector
-                       width, estimator kind, training tracks, SHA-256 and size of every other member
+                       width, estimator kind, the temperature of its probabilities (absent: 1),
+                       training tracks, SHA-256 and size of every other member
     estimator.skops    a scikit-learn pipeline written by skops (or estimator.keras, a Keras model)
     network.tflite     musicnn's LiteRT network, for musicnn inputs
 
@@ -155,7 +156,7 @@ def save_classifier(classifier, path: str | os.PathLike) -> Path:
         "input": {"kind": classifier.input.kind, **classifier.input.params()},
         "width": kind.fit_shape(classifier.estimator)["n_features"], "feature_names": feature_names(classifier.input),
         "estimator": {"kind": kind.kind, "file": kind.file, "library": kind.library},
-        "trained_on": classifier.trained_on,
+        "trained_on": classifier.trained_on, "temperature": float(classifier.temperature),
         "training_tracks": classifier.training_tracks.to_json(),
         "files": {name: {"sha256": _sha256(data), "size": len(data)} for name, data in members.items()},
     }
@@ -349,7 +350,8 @@ def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
     Returns
     -------
     dict
-        ``name, input, estimator, labels, trained_on, training_tracks``.
+        ``name, input, estimator, labels, trained_on, training_tracks, temperature`` (1.0 for a
+        model saved before temperatures were stored).
 
     Raises
     ------
@@ -366,6 +368,9 @@ def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
     name = _expect(path, manifest.get("name"), str, "name")
     trained_on = _expect(path, manifest.get("trained_on", {}), dict, "trained_on")
     width = _expect(path, manifest.get("width"), int, "width")
+    temperature = _expect(path, manifest.get("temperature", 1.0), (int, float), "temperature")
+    if not 0 < temperature < float("inf"):
+        raise SavedModelError(path, "inconsistent", f"its temperature {temperature!r} is not a positive number")
     _check_input_types(path, _expect(path, manifest.get("input"), dict, "input"))
     try:
         model_input = input_from_params(manifest["input"], members)
@@ -379,4 +384,4 @@ def load_parts(path: str | os.PathLike, *, trust: str | None = None) -> dict:
     except (ConfigError, TypeError, ValueError) as err:
         raise SavedModelError(path, "inconsistent", str(err)) from None
     return {"name": name, "input": model_input, "estimator": estimator, "labels": labels,
-            "trained_on": trained_on, "training_tracks": training_tracks}
+            "trained_on": trained_on, "training_tracks": training_tracks, "temperature": float(temperature)}
