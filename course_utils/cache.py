@@ -109,13 +109,15 @@ def _read_cached(name: str, params: dict, path: str) -> dict[str, np.ndarray] | 
         return dict(stored)
 
 
-def _cached_call(func: Callable, path: str, name: str, params: dict, use_cache: bool) -> dict[str, np.ndarray]:
+def _cached_call(func: Callable, path: str, params: dict, target: Path | None) -> dict[str, np.ndarray]:
+    """``func(path, **params)`` as a dict of arrays, written to ``target`` (the caller's cache path, so a
+    worker started under another data home writes where the caller reads) unless it is ``None``."""
     result = func(path, **params)
     if not isinstance(result, dict):
         result = {"value": result}
     result = {k: np.asarray(v) for k, v in result.items()}
-    if use_cache:
-        with atomic_path(cache_path(name, cache_key(name, params, path))) as tmp:
+    if target is not None:
+        with atomic_path(target) as tmp:
             with open(tmp, "wb") as handle:
                 np.savez(handle, **result)
     return result
@@ -161,7 +163,8 @@ def _map(func: Callable, paths: list[str], *, name: str, params: dict, n_jobs: i
     else:
         results = [{} if cache_path(name, cache_key(name, params, p)).is_file() else None for p in paths]
     missing = [i for i, result in enumerate(results) if result is None]
-    tasks = (delayed(_cached_call)(func, paths[i], name, params, cache) for i in missing)
+    targets = {i: cache_path(name, cache_key(name, params, paths[i])) if cache else None for i in missing}
+    tasks = (delayed(_cached_call)(func, paths[i], params, targets[i]) for i in missing)
     bar = dict(total=len(paths), initial=len(paths) - len(missing), desc=desc or name, unit="file")
     if n_jobs == 1 or len(missing) < 2:  # no worker processes when (nearly) everything is cached
         computed = (task[0](*task[1], **task[2]) for task in tqdm(tasks, **bar))

@@ -78,3 +78,13 @@ def test_stack_files_reads_cached_files_without_computing(files, monkeypatch):
     monkeypatch.setattr(cache, "_cached_call", lambda *args: (_ for _ in ()).throw(AssertionError("computed")))
     X, counts = cache.stack_files(rows_of_name, files, name="rows", params={"width": 2}, n_jobs=2)
     assert counts == [5, 6, 7, 8] and float(X[-1, 0]) == 8.0
+
+
+def test_workers_started_under_another_data_home_write_where_the_caller_reads(files, monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_DATA_HOME", str(tmp_path / "first"))
+    from joblib import Parallel, delayed
+    Parallel(n_jobs=2)(delayed(len)(str(f)) for f in files)  # workers that inherit the first home
+    monkeypatch.setenv("COURSE_DATA_HOME", str(tmp_path / "second"))
+    X, counts = cache.stack_files(rows_of_name, files, name="rows", params={"width": 1}, n_jobs=2)
+    assert counts == [5, 6, 7, 8]
+    assert len(list(cache.cache_dir("rows").glob("*.npz"))) == len(files)
