@@ -100,9 +100,8 @@ def cache_path(name: str, key: str, suffix: str = ".npz") -> Path:
     return cache_dir(name) / f"{key}{suffix}"
 
 
-def _read_cached(name: str, params: dict, path: str) -> dict[str, np.ndarray] | None:
-    """The cached result of ``name`` on ``path`` with ``params``, or ``None`` when there is none."""
-    target = cache_path(name, cache_key(name, params, path))
+def _read_cached(target: Path) -> dict[str, np.ndarray] | None:
+    """The arrays of the cache file ``target``, or ``None`` when there is none."""
     if not target.is_file():
         return None
     with np.load(target) as stored:
@@ -149,30 +148,33 @@ def map_files(func: Callable[..., Any], paths: Iterable[str | os.PathLike], *, n
     list of dict
         One dict of arrays per file, in input order (a bare array comes back under ``"value"``).
     """
-    return _map(func, [str(p) for p in paths], name=name, params=dict(params or {}), n_jobs=n_jobs, cache=cache,
-                desc=desc, keep=True)
+    paths = [str(p) for p in paths]
+    params = dict(params or {})
+    targets = [cache_path(name, cache_key(name, params, p)) for p in paths] if cache else [None] * len(paths)
+    return _map(func, paths, targets, params=params, n_jobs=n_jobs, desc=desc or name, keep=True)
 
 
-def _map(func: Callable, paths: list[str], *, name: str, params: dict, n_jobs: int | None, cache: bool,
-         desc: str | None, keep: bool) -> list[dict[str, np.ndarray] | None]:
-    """:func:`map_files`; with ``keep=False`` it only fills the cache and returns ``None`` for every file
-    (a cached file is not read, a computed result is dropped once written)."""
+def _map(func: Callable, paths: list[str], targets: list[Path | None], *, params: dict, n_jobs: int | None,
+         desc: str, keep: bool) -> list[dict[str, np.ndarray] | None]:
+    """:func:`map_files` with each file's cache path given (``None``: no cache); with ``keep=False`` it only
+    fills the cache and returns ``None`` for every file (a cached file is not read, a computed result is
+    dropped once written)."""
     n_jobs = default_jobs() if n_jobs is None else n_jobs
     if keep:
-        results = [_read_cached(name, params, p) if cache else None for p in paths]
+        results = [_read_cached(target) if target is not None else None for target in targets]
     else:
-        results = [{} if cache_path(name, cache_key(name, params, p)).is_file() else None for p in paths]
+        results = [{} if target.is_file() else None for target in targets]
     missing = [i for i, result in enumerate(results) if result is None]
-    targets = {i: cache_path(name, cache_key(name, params, paths[i])) if cache else None for i in missing}
     tasks = (delayed(_cached_call)(func, paths[i], params, targets[i]) for i in missing)
-    bar = dict(total=len(paths), initial=len(paths) - len(missing), desc=desc or name, unit="file")
-    if n_jobs == 1 or len(missing) < 2:  # no worker processes when (nearly) everything is cached
-        computed = (task[0](*task[1], **task[2]) for task in tqdm(tasks, **bar))
-    else:
+    bar = dict(total=len(paths), initial=len(paths) - len(missing), desc=desc, unit="file")
+    parallel = n_jobs != 1 and len(missing) >= 2  # no worker processes when (nearly) everything is cached
+    if parallel:
         computed = tqdm(Parallel(n_jobs=n_jobs, return_as="generator")(tasks), **bar)
+    else:
+        computed = (task[0](*task[1], **task[2]) for task in tqdm(tasks, **bar))
     for i, result in zip(missing, computed):
         results[i] = result if keep else None
-    if len(missing) >= 2 and n_jobs != 1:
+    if parallel:
         get_reusable_executor().shutdown(wait=True)  # idle workers would hold their memory for minutes
     return results if keep else [None] * len(paths)
 
@@ -195,8 +197,8 @@ def stack_files(func: Callable[..., Any], paths: Iterable[str | os.PathLike], *,
     """
     paths = [str(p) for p in paths]
     params = dict(params or {})
-    _map(func, paths, name=name, params=params, n_jobs=n_jobs, cache=True, desc=desc, keep=False)
     targets = [cache_path(name, cache_key(name, params, p)) for p in paths]
+    _map(func, paths, targets, params=params, n_jobs=n_jobs, desc=desc or name, keep=False)
     shapes, dtypes = zip(*(_stored_header(target) for target in targets))
     counts = [shape[0] for shape in shapes]
     X = np.empty((sum(counts), *shapes[0][1:]), dtype=np.result_type(*dtypes))
