@@ -17,7 +17,7 @@ import json
 import os
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from course_utils.config import data_home
 from course_utils.errors import ConfigError
 from course_utils.io import atomic_path
+from course_utils.row_files import IN_MEMORY_BYTES, RowFile, write_rows
 
 JOBS_ENV = "COURSE_JOBS"
 CACHE_VERSION = 1
@@ -181,16 +182,20 @@ def _map(func: Callable, paths: list[str], targets: list[Path | None], *, params
 
 def stack_files(func: Callable[..., Any], paths: Iterable[str | os.PathLike], *, name: str,
                 params: dict[str, Any] | None = None, n_jobs: int | None = None,
-                desc: str | None = None) -> tuple[np.ndarray, list[int]]:
-    """:func:`map_files` for a ``func`` that returns ``{"value": rows}`` per file, the rows stacked: held once.
+                desc: str | None = None, max_bytes: int | None = IN_MEMORY_BYTES) -> tuple[np.ndarray | RowFile, list[int]]:
+    """:func:`map_files` for a ``func`` that returns ``{"value": rows}`` per file, the rows stacked: held once,
+    or not at all when they weigh more than ``max_bytes``.
 
-    Every file is computed into the cache first; then one array is allocated for all rows (the shapes
-    are read from the cache files' headers) and filled file by file. Stacking the list that
-    :func:`map_files` returns would hold every row twice at its peak.
+    Every file is computed into the cache first; the shapes are then read from the cache files'
+    headers. Up to ``max_bytes`` (``None``: any size), one array is allocated for all rows and filled
+    file by file (stacking the list that :func:`map_files` returns would hold every row twice).
+    Above it, the rows are written once into a ``.npy`` file beside the cache files (named after
+    them, reused while they are) and come back as a :class:`course_utils.row_files.RowFile`,
+    which reads rows when they are indexed.
 
     Returns
     -------
-    X : np.ndarray
+    X : np.ndarray or RowFile
         The rows of every file, in input order.
     counts : list of int
         How many rows each file gave.
@@ -201,13 +206,25 @@ def stack_files(func: Callable[..., Any], paths: Iterable[str | os.PathLike], *,
     _map(func, paths, targets, params=params, n_jobs=n_jobs, desc=desc or name, keep=False)
     shapes, dtypes = zip(*(_stored_header(target) for target in targets))
     counts = [shape[0] for shape in shapes]
-    X = np.empty((sum(counts), *shapes[0][1:]), dtype=np.result_type(*dtypes))
+    shape, dtype = (sum(counts), *shapes[0][1:]), np.result_type(*dtypes)
+    if max_bytes is not None and np.prod(shape, dtype=np.int64) * dtype.itemsize > max_bytes:
+        stacked = cache_path(name, digest([target.name for target in targets]), suffix=".stacked.npy")
+        if stacked.is_file() and RowFile(stacked).shape == shape:
+            return RowFile(stacked), counts
+        return write_rows(_stored_values(targets), stacked, shape=shape, dtype=dtype), counts
+    X = np.empty(shape, dtype=dtype)
     start = 0
-    for target, count in zip(targets, counts):
-        with np.load(target) as stored:
-            X[start:start + count] = stored["value"]
-        start += count
+    for rows in _stored_values(targets):
+        X[start:start + len(rows)] = rows
+        start += len(rows)
     return X, counts
+
+
+def _stored_values(targets: list[Path]) -> Iterator[np.ndarray]:
+    """The ``value`` array of each cache file, one file at a time."""
+    for target in targets:
+        with np.load(target) as stored:
+            yield stored["value"]
 
 
 def _stored_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:

@@ -88,3 +88,19 @@ def test_workers_started_under_another_data_home_write_where_the_caller_reads(fi
     X, counts = cache.stack_files(rows_of_name, files, name="rows", params={"width": 1}, n_jobs=2)
     assert counts == [5, 6, 7, 8]
     assert len(list(cache.cache_dir("rows").glob("*.npz"))) == len(files)
+
+
+def test_stack_files_keeps_a_large_stack_on_disk_and_reuses_it(files, monkeypatch):
+    from course_utils.row_files import RowFile
+
+    in_memory, counts = cache.stack_files(rows_of_name, files, name="rows", params={"width": 3}, n_jobs=1)
+    X, same_counts = cache.stack_files(rows_of_name, files, name="rows", params={"width": 3}, n_jobs=1,
+                                       max_bytes=in_memory.nbytes - 1)
+    assert isinstance(in_memory, np.ndarray) and isinstance(X, RowFile) and same_counts == counts
+    np.testing.assert_array_equal(np.asarray(X), in_memory)
+    assert X.path.parent == cache.cache_dir("rows") and X.path.name.endswith(".stacked.npy")
+    monkeypatch.setattr(cache, "write_rows", lambda *a, **k: (_ for _ in ()).throw(AssertionError("rewritten")))
+    again, _ = cache.stack_files(rows_of_name, files, name="rows", params={"width": 3}, n_jobs=1, max_bytes=0)
+    assert again.path == X.path
+    fewer, _ = cache.stack_files(rows_of_name, files[:2], name="rows", params={"width": 3}, n_jobs=1)
+    assert len(fewer) == 11  # other files, another stack

@@ -216,3 +216,14 @@ def test_a_grid_search_on_more_rows_than_its_size_searches_whole_tracks_and_refi
     assert refit.n_samples_seen_ == len(train)  # the chosen model saw every row
     whole = evaluate.grid_search("logreg", train, features=FEATURES, profile=QUICK, n_jobs=1)
     assert whole.n_search_rows_ == len(train)
+
+
+def test_frame_statistics_of_rows_on_disk_equal_those_in_memory(tmp_path, monkeypatch):
+    from course_utils.row_files import RowFile
+
+    X = np.random.default_rng(0).normal(size=(23, 3, 5)).astype(np.float32)
+    np.save(tmp_path / "X.npy", X)
+    rows = pd.DataFrame({"track_id": [f"t{k}" for k in range(23)], "label": ["x"] * 23})
+    expected = classical.frame_statistics(X, rows)
+    monkeypatch.setattr(classical, "STATISTICS_ROWS", 7)  # chunks that do not divide the rows
+    pd.testing.assert_frame_equal(classical.frame_statistics(RowFile(tmp_path / "X.npy"), rows), expected)

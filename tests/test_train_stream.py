@@ -77,11 +77,11 @@ def test_a_run_on_disk_trains_like_a_run_in_memory(tmp_path):
         assert np.allclose(a, b, atol=1e-4)
 
 
-def test_files_are_written_whole_and_mapped_read_only(tmp_path):
+def test_files_are_written_whole_and_read_only(tmp_path):
     disk = train.parts_on_disk(parts(n=1100), folder=tmp_path)  # more rows than one chunk
     X = disk["train"].X
     assert X.shape == (1100, 4, 3) and np.array_equal(np.asarray(X), parts(n=1100)["train"].X)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         X[0, 0, 0] = 1.0
     assert not list(tmp_path.glob(".*.tmp"))
 
@@ -116,3 +116,37 @@ def test_split_parts_sized_keeps_small_inputs_in_memory_and_puts_large_ones_on_d
     assert not any(on_disk(part.X) for part in small.values())
     assert all(on_disk(part.X) for part in large.values())
     assert all(np.array_equal(small[name].X, large[name].X) for name in small)
+
+
+def test_parts_of_inputs_on_disk_are_views_of_their_file(tmp_path, monkeypatch):
+    from course_utils.data import TrackSplit
+    from course_utils.row_files import RowFile
+
+    memory = parts(n=30)["train"]
+    np.save(tmp_path / "all.npy", memory.X)
+    monkeypatch.setenv("COURSE_DATA_HOME", str(tmp_path / "home"))
+    ids = sorted(set(memory.table["track_id"]))
+    split = TrackSplit(method="stratified", part=pd.Series(["train", "valid", "test"] * 5, index=ids), report="")
+    expected = train.split_parts(memory.X, memory.table, split, classes=["0", "1", "2"])
+    got = train.split_parts_sized(RowFile(tmp_path / "all.npy"), memory.table, split, classes=["0", "1", "2"],
+                                  max_bytes=0)
+    assert not (tmp_path / "home").exists()  # nothing copied
+    for name, part in got.items():
+        assert isinstance(part.X, RowFile) and part.X.path == tmp_path / "all.npy"
+        assert np.array_equal(np.asarray(part.X), expected[name].X)
+
+
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_predictions_from_disk_equal_predictions_from_memory(tmp_path, as_dict):
+    memory = parts(n=300, as_dict=as_dict)["valid"]
+    disk = train.parts_on_disk({"valid": memory}, folder=tmp_path)["valid"]
+    if as_dict:
+        a, b = keras.Input((4, 3), name="a"), keras.Input((2, 3), name="b")
+        joined = keras.layers.Concatenate()([keras.layers.Flatten()(a), keras.layers.Flatten()(b)])
+        model = keras.Model({"a": a, "b": b}, keras.layers.Dense(3, activation="softmax")(joined))
+    else:
+        model = normalized_model()
+    got, expected = (train.predict_tracks(model, p.X, p.table[["track_id"]], classes=["0", "1", "2"], batch_size=64)
+                     for p in (disk, memory))
+    np.testing.assert_allclose(got.probabilities, expected.probabilities, atol=1e-6)
+    pd.testing.assert_frame_equal(got.tracks, expected.tracks)

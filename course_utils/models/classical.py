@@ -24,6 +24,7 @@ from course_utils.errors import ConfigError
 
 MODELS = ("majority", "knn", "logreg", "svm_linear", "svm_rbf", "xgboost")
 # Columns of a feature table that describe a row rather than measure the audio.
+STATISTICS_ROWS = 1024  # matrices summarised at a time by frame_statistics
 NOT_FEATURES = {"segment", "start", "end", "duration", "sr", "channels", "length", "n_segments"}
 
 
@@ -130,7 +131,7 @@ def frame_statistics(X: np.ndarray, table: pd.DataFrame, *, prefix: str = "logme
 
     Parameters
     ----------
-    X : np.ndarray, shape (n_rows, n_bands, n_frames)
+    X : np.ndarray or RowFile, shape (n_rows, n_bands, n_frames)
         E.g. log-mel segments from :func:`course_utils.features.segment_spectrograms`.
     table : pd.DataFrame, n_rows rows
         What each matrix is (``track_id``, ``label``, ``segment``, ...); kept as the first columns.
@@ -141,11 +142,14 @@ def frame_statistics(X: np.ndarray, table: pd.DataFrame, *, prefix: str = "logme
     -------
     pd.DataFrame, shape (n_rows, len(table.columns) + 2 * n_bands)
     """
-    X = np.asarray(X)
-    if X.ndim != 3 or len(X) != len(table):
-        raise ConfigError(f"expected X of shape (n_rows={len(table)}, n_bands, n_frames), got {X.shape}")
+    if np.ndim(X) != 3 or len(X) != len(table):
+        raise ConfigError(f"expected X of shape (n_rows={len(table)}, n_bands, n_frames), got {np.shape(X)}")
     bands = range(1, X.shape[1] + 1)
-    stats = pd.DataFrame(np.concatenate([X.mean(axis=2), X.std(axis=2)], axis=1).astype(np.float64),
+    values = np.empty((len(X), 2 * X.shape[1]))
+    for start in range(0, len(X), STATISTICS_ROWS):  # a chunk at a time: X may be on disk (a RowFile)
+        chunk = np.asarray(X[start:start + STATISTICS_ROWS], dtype=np.float64)
+        values[start:start + len(chunk)] = np.concatenate([chunk.mean(axis=2), chunk.std(axis=2)], axis=1)
+    stats = pd.DataFrame(values,
                          columns=[f"{prefix}{b}_mean" for b in bands] + [f"{prefix}{b}_std" for b in bands])
     return pd.concat([table.reset_index(drop=True), stats], axis=1)
 

@@ -4,7 +4,7 @@ data augmentation, and the one-call protocol that writes to the results registry
 - :mod:`~course_utils.train.inputs`: parts of a track split, embedding windows, ``tf.data`` pipelines.
 - :mod:`~course_utils.train.augment`: SpecAugment masks, time shifts and mixup on training batches.
 - :mod:`~course_utils.train.audio_variants`: pitch-shifted and time-stretched copies, computed once.
-- :mod:`~course_utils.train.stream`: inputs memory-mapped from ``.npy`` files and read batch by batch.
+- :mod:`~course_utils.train.stream`: inputs kept in ``.npy`` files and read batch by batch.
 - :mod:`~course_utils.train.fit`: :func:`fit`, seeded, early stopping, one line per model.
 - :mod:`~course_utils.train.predict`: :func:`predict_tracks`, segment predictions to track predictions.
 - :mod:`~course_utils.train.run`: :func:`evaluate_and_record`, fit + predict + score + registry.

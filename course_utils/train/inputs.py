@@ -17,14 +17,17 @@ import pandas as pd
 
 from course_utils.data import tracks_table
 from course_utils.errors import ConfigError, SplitError
+from course_utils.row_files import IN_MEMORY_BYTES, RowFile
 from course_utils.train.stream import disk_batches, on_disk, rows_on_disk
 
 PARTS = ("train", "valid", "test")
-IN_MEMORY_BYTES = 256 * 2**20  # larger inputs are split into parts on disk, read batch by batch
 
 
 def _rows(X, index: np.ndarray):
-    return {k: v[index] for k, v in X.items()} if isinstance(X, Mapping) else X[index]
+    """Rows ``index`` of an array (a copy), a RowFile (a view: nothing read) or a dict of them."""
+    if isinstance(X, Mapping):
+        return {k: _rows(v, index) for k, v in X.items()}
+    return X.take(index) if isinstance(X, RowFile) else X[index]
 
 
 def n_rows(X) -> int:
@@ -164,9 +167,11 @@ def split_parts_sized(X, table: pd.DataFrame, split, *, classes: Sequence[str], 
                       max_bytes: int = IN_MEMORY_BYTES) -> dict[str, Part]:
     """:func:`split_parts` in memory when ``X`` (an array or a dict of arrays) weighs at most ``max_bytes``,
     :func:`split_parts_on_disk` above: a model of the course trains from the same parts either way, and
-    a large data set does not hold a second copy of every input in memory."""
-    arrays = X.values() if isinstance(X, Mapping) else [X]
-    if sum(np.asarray(a).nbytes for a in arrays) <= max_bytes:
+    a large data set does not hold a second copy of every input in memory. Inputs already on disk
+    (:class:`course_utils.row_files.RowFile`, e.g. large segments from the cache) give parts that are
+    views of their file: nothing is copied."""
+    arrays = list(X.values()) if isinstance(X, Mapping) else [X]
+    if any(isinstance(a, RowFile) for a in arrays) or sum(a.nbytes for a in arrays) <= max_bytes:
         return split_parts(X, table, split, classes=classes)
     return split_parts_on_disk(X, table, split, classes=classes, name=name)
 
@@ -245,8 +250,8 @@ def as_dataset(data, *, n_classes: int, batch_size: int, shuffle: bool = False, 
     data : Part, (X, y) or tf.data.Dataset
         ``X`` an array or a dict of arrays (one per named model input), ``y`` class indices or
         one-hot rows. A ``tf.data.Dataset`` must already yield batches of (inputs, one-hot labels);
-        it passes through (with ``augment`` mapped over it). Memory-mapped arrays
-        (:func:`course_utils.train.stream.parts_on_disk`) are read batch by batch, in the same order.
+        it passes through (with ``augment`` mapped over it). Rows on disk
+        (:class:`course_utils.row_files.RowFile`) are read batch by batch, in the same order.
     shuffle : bool
         Draw the batches in a new order every epoch (seeded by ``seed``).
     augment : Augmentation, optional
@@ -265,7 +270,7 @@ def as_dataset(data, *, n_classes: int, batch_size: int, shuffle: bool = False, 
         order = tf.data.Dataset.range(n)
         if shuffle:
             order = order.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-        if on_disk(X):  # memory-mapped (train.stream.parts_on_disk): read each batch's rows only
+        if on_disk(X):  # rows on disk (RowFile): read each batch's rows only
             dataset = disk_batches(order.batch(batch_size), X, labels)
         else:
             tensors = ({k: tf.convert_to_tensor(np.asarray(v, np.float32)) for k, v in X.items()}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,7 @@ import pandas as pd
 from course_utils.errors import ConfigError
 from course_utils.evaluate import Scores, aggregate_tracks, score
 from course_utils.train.inputs import n_rows
+from course_utils.train.stream import on_disk
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,11 @@ def predict_tracks(model, inputs, table: pd.DataFrame, *, classes: Sequence[str]
         raise ConfigError(f"table must have a 'track_id' column and one row per input row ({n_rows(inputs)}), "
                           f"got {len(table)} rows with columns {list(table.columns)}")
     start = time.perf_counter()
-    probabilities = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
+    if on_disk(inputs):  # read from disk a batch at a time
+        batches = [np.asarray(model.predict_on_batch(batch)) for batch in _batches(inputs, batch_size)]
+        probabilities = np.concatenate(batches) if batches else np.empty((0, len(classes)), np.float32)
+    else:
+        probabilities = np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
     seconds = time.perf_counter() - start
     if probabilities.shape != (len(table), len(classes)):
         raise ConfigError(f"the model gives {probabilities.shape[1:]} outputs per row, but {len(classes)} classes "
@@ -93,3 +98,10 @@ def predict_tracks(model, inputs, table: pd.DataFrame, *, classes: Sequence[str]
         segment_scores = score(segments["label"], segments["predicted"], labels=classes)
     return Predictions(tracks=tracks, segments=segments, probabilities=probabilities, classes=classes,
                        seconds=seconds, scores=scores, segment_scores=segment_scores)
+
+
+def _batches(X, batch_size: int):
+    """Consecutive rows of ``X`` (a RowFile or a dict of them) in batches, as arrays."""
+    for start in range(0, n_rows(X), batch_size):
+        rows = slice(start, start + batch_size)
+        yield {k: v[rows] for k, v in X.items()} if isinstance(X, Mapping) else X[rows]

@@ -1,12 +1,13 @@
 """Training inputs read from arrays on disk, batch by batch, instead of held in memory.
 
 :func:`parts_on_disk` writes the inputs of each part of a split to ``.npy`` files (atomically) and
-gives back parts whose arrays are memory-mapped (:func:`course_utils.train.split_parts_on_disk`
-does the same straight from the whole inputs, without a copy of the parts in memory); :func:`course_utils.train.as_dataset` then reads
-only the rows of the current batch, in the same order as it would from memory, so a run on disk
-trains exactly like a run in memory while the process holds a few batches instead of every segment.
+gives back parts whose arrays are :class:`course_utils.row_files.RowFile` views of them
+(:func:`course_utils.train.split_parts_on_disk` does the same straight from the whole inputs, without a
+copy of the parts in memory); :func:`course_utils.train.as_dataset` then reads only the rows of the
+current batch, in the same order as it would from memory, so a run on disk trains exactly like a run
+in memory while the process holds a few batches instead of every segment.
 
-Used in: book/08_cnn.ipynb, book/11_multimodal.ipynb (through ``split_parts_on_disk``).
+Used in: book/08_cnn.ipynb, book/11_multimodal.ipynb (through ``split_parts_sized``).
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from typing import Mapping
 import numpy as np
 
 from course_utils.config import data_home
-from course_utils.io import atomic_path
+from course_utils.row_files import RowFile, write_rows
 
 CHUNK_ROWS = 512  # rows copied at a time when writing, so writing holds one chunk at most
 
 
 def on_disk(X) -> bool:
-    """Whether ``X`` (an array or a dict of arrays) is memory-mapped from disk."""
+    """Whether ``X`` (an array or a dict of arrays) is read from disk (:class:`~course_utils.row_files.RowFile`)."""
     arrays = X.values() if isinstance(X, Mapping) else [X]
-    return any(isinstance(a, np.memmap) for a in arrays)
+    return any(isinstance(a, RowFile) for a in arrays)
 
 
 def stream_dir() -> Path:
@@ -35,25 +36,20 @@ def stream_dir() -> Path:
     return data_home() / "cache" / "streamed-inputs"
 
 
-def save_rows(X: np.ndarray, path: str | Path, *, index: np.ndarray | None = None) -> np.memmap:
-    """Write the rows ``index`` of ``X`` (all rows by default) to a ``.npy`` file and map it back read-only.
+def save_rows(X, path: str | Path, *, index: np.ndarray | None = None) -> RowFile:
+    """Write the rows ``index`` of ``X`` (all rows by default) to a ``.npy`` file, as float32, and give it back
+    as a :class:`~course_utils.row_files.RowFile`.
 
-    Rows are copied in chunks of :data:`CHUNK_ROWS`, as float32; the file appears only when complete.
+    Rows are copied in chunks of :data:`CHUNK_ROWS`; the file appears only when complete.
     """
     index = np.arange(len(X)) if index is None else np.asarray(index)
-    path = Path(path)
-    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False,
-              "shape": (len(index), *X.shape[1:])}
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:  # written, not mapped: no page of it in our memory
-        np.lib.format.write_array_header_2_0(handle, header)
-        for start in range(0, len(index), CHUNK_ROWS):
-            handle.write(np.ascontiguousarray(X[index[start:start + CHUNK_ROWS]], dtype=np.float32).tobytes())
-    return np.load(path, mmap_mode="r")
+    chunks = (X[index[start:start + CHUNK_ROWS]] for start in range(0, len(index), CHUNK_ROWS))
+    return write_rows(chunks, path, shape=(len(index), *X.shape[1:]), dtype=np.float32)
 
 
 def parts_on_disk(parts: Mapping, *, folder: str | Path | None = None,
                   name: str = "inputs") -> dict:
-    """The same parts with their inputs memory-mapped from ``.npy`` files.
+    """The same parts with their inputs written to ``.npy`` files and read from there.
 
     Parameters
     ----------
@@ -68,8 +64,8 @@ def parts_on_disk(parts: Mapping, *, folder: str | Path | None = None,
     Returns
     -------
     dict of Part
-        The same parts (``dataclasses.replace``): ``X`` of each part is a read-only ``np.memmap`` (or a dict of them); ``y`` and ``table``
-        are unchanged. Pass them to :func:`course_utils.train.fit` as usual.
+        The same parts (``dataclasses.replace``): ``X`` of each part is a ``RowFile`` (or a dict of them);
+        ``y`` and ``table`` are unchanged. Pass them to :func:`course_utils.train.fit` as usual.
     """
     return {part_name: replace(part, X=rows_on_disk(part.X, None, part.table, folder=folder,
                                                     name=f"{name}-{part_name}"))
@@ -78,7 +74,7 @@ def parts_on_disk(parts: Mapping, *, folder: str | Path | None = None,
 
 def rows_on_disk(X, index: np.ndarray | None, table, *, folder: str | Path | None, name: str):
     """Rows ``index`` (all: ``None``) of ``X`` (an array or a dict of arrays) written to ``.npy`` files
-    named after ``name``, the input and a digest of ``table``'s track ids, and mapped back read-only."""
+    named after ``name``, the input and a digest of ``table``'s track ids, and read from there."""
     folder = Path(folder) if folder is not None else stream_dir()
     digest = hashlib.sha256(table[["track_id"]].to_csv().encode()).hexdigest()[:12]
     if isinstance(X, Mapping):
@@ -88,13 +84,13 @@ def rows_on_disk(X, index: np.ndarray | None, table, *, folder: str | Path | Non
 
 
 def disk_batches(order, X, labels):
-    """Map batches of row indices to (inputs, labels) read from the memory-mapped ``X``.
+    """Map batches of row indices to (inputs, labels) read from ``X`` on disk.
 
     Parameters
     ----------
     order : tf.data.Dataset
         Batches of int64 row indices.
-    X : np.memmap or dict of np.memmap
+    X : RowFile or dict of RowFile
     labels : tf.Tensor
         One-hot labels of every row (small enough to keep in memory).
     """
