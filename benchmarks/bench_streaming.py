@@ -1,9 +1,10 @@
-"""Peak memory of training from parts held in memory vs parts streamed from disk (train.parts_on_disk).
+"""Peak memory of training from parts held in memory vs parts read from disk.
 
 Modes: the parts in memory (``train.split_parts``), copied to disk (``train.parts_on_disk`` of
-them) and written to disk straight from the segments (``train.split_parts_on_disk``, as chapters
-8 and 11 do). Resident memory also counts the pages of the mapped files that were read, which
-the system can drop when memory runs short.
+them), written to disk straight from the segments held in memory (``train.split_parts_on_disk``)
+and the segments themselves on disk (written a block at a time into one ``.npy`` file, as
+``cache.stack_files`` does for large stacks, read as a ``row_files.RowFile`` whose parts are views:
+what chapters 8, 9 and 11 do with the whole GTZAN).
 
 Chapter 8's and 11's inputs at the size of the whole GTZAN: 1000 tracks of 30 s give 10 000 log-mel
 segments of 128 x 130 values (666 MB as float32). In a fresh process per mode, the segments are
@@ -27,11 +28,18 @@ import resource, sys, tempfile
 import numpy as np, pandas as pd, keras
 from course_utils import train
 from course_utils.data import TrackSplit
+from course_utils.row_files import write_rows
 
 n, mode = int(sys.argv[1]), sys.argv[2]
-rng, X = np.random.default_rng(0), np.empty((n, 128, 130), np.float32)
-for start in range(0, n, 500):  # float32 from the start, as the cached segments are
-    X[start:start + 500] = rng.standard_normal((len(X[start:start + 500]), 128, 130), dtype=np.float32)
+rng = np.random.default_rng(0)
+blocks = (rng.standard_normal((min(500, n - start), 128, 130), dtype=np.float32)  # float32, as cached
+          for start in range(0, n, 500))
+if mode == "segments on disk":
+    X = write_rows(blocks, tempfile.mkdtemp() + "/segments.npy", shape=(n, 128, 130), dtype=np.float32)
+else:
+    X = np.empty((n, 128, 130), np.float32)
+    for start, block in zip(range(0, n, 500), blocks):
+        X[start:start + len(block)] = block
 tracks = [f"t{k // 10:05d}" for k in range(n)]
 labels = [str(k // 10 % 10) for k in range(n)]
 table = pd.DataFrame({"track_id": tracks, "label": labels})
@@ -40,7 +48,7 @@ cut = [int(0.8 * len(ids)), int(0.9 * len(ids))]
 part = pd.Series(["train"] * cut[0] + ["valid"] * (cut[1] - cut[0]) + ["test"] * (len(ids) - cut[1]), index=ids)
 split = TrackSplit(method="stratified", part=part, report="80/10/10 % of the tracks in order")
 classes = sorted(set(labels))
-if mode == "memory":
+if mode in ("memory", "segments on disk"):  # on disk: the parts are views of the file
     parts = train.split_parts(X, table, split, classes=classes)
 elif mode == "copied to disk":
     parts = train.parts_on_disk(train.split_parts(X, table, split, classes=classes), folder=tempfile.mkdtemp())
@@ -61,13 +69,15 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{args.segments} segments of 128 x 130 float32 ({args.segments * 128 * 130 * 4 / 2**20:.0f} MB), "
           "one epoch of a tiny model:")
-    for mode in ("memory", "copied to disk", "written to disk"):
+    labels = {"memory": "parts in memory", "copied to disk": "parts copied to disk",
+              "written to disk": "parts written to disk", "segments on disk": "segments on disk"}
+    for mode, label in labels.items():
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", CHILD, str(args.segments), mode], capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(done.stderr[-2000:])
         peak = float(done.stdout.split()[-1])
-        print(f"  parts {'in memory' if mode == 'memory' else mode:<15}: peak {peak:6.0f} MB, {time.perf_counter() - start:5.0f} s", flush=True)
+        print(f"  {label:<21}: peak {peak:6.0f} MB, {time.perf_counter() - start:5.0f} s", flush=True)
 
 
 if __name__ == "__main__":
