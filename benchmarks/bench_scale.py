@@ -8,8 +8,8 @@ with ``GTZAN_DIR`` pointing at the set, and records per chapter:
 - peak memory: the largest sum of the resident set sizes (RSS) of the executing process and all
   its descendants (the kernel, joblib workers), sampled every 0.2 s. Shared pages count once per
   process, so this is an upper bound of what the machine needed; beside it (``peak_anon_mb``) the
-  largest sum of their anonymous memory, RSS without the file pages mapped into them (cache files
-  read through memory maps, which the system can drop and read again);
+  largest sum of their anonymous memory, RSS without the file pages mapped into them (shared
+  libraries, files read through memory maps: pages the system can drop and read again);
 - cache size: what the chapter added to the data home (features, embeddings, registry, models).
 
 Then it fits, per chapter and per measure, the growth exponent ``b`` of ``measure ~ tracks**b``
