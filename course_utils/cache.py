@@ -209,8 +209,10 @@ def stack_files(func: Callable[..., Any], paths: Iterable[str | os.PathLike], *,
     shape, dtype = (sum(counts), *shapes[0][1:]), np.result_type(*dtypes)
     if max_bytes is not None and np.prod(shape, dtype=np.int64) * dtype.itemsize > max_bytes:
         stacked = cache_path(name, digest([target.name for target in targets]), suffix=".stacked.npy")
-        if stacked.is_file() and RowFile(stacked).shape == shape:
-            return RowFile(stacked), counts
+        if stacked.is_file():
+            reused = RowFile(stacked)
+            if reused.shape == shape:
+                return reused, counts
         return write_rows(_stored_values(targets), stacked, shape=shape, dtype=dtype), counts
     X = np.empty(shape, dtype=dtype)
     start = 0

@@ -115,11 +115,11 @@ class RowFile:
         ends = np.append(starts[1:], len(ordered))
         with open(self.path, "rb", buffering=0) as handle:
             for start, end in zip(starts, ends):
-                block = out[start:end] if np.array_equal(order[start:end], np.arange(start, end)) else \
-                    np.empty((end - start, *self.row_shape), dtype=self.dtype)
+                direct = np.array_equal(order[start:end], np.arange(start, end))  # already in output order
+                block = out[start:end] if direct else np.empty((end - start, *self.row_shape), dtype=self.dtype)
                 handle.seek(self.offset + int(ordered[start]) * self.row_bytes)
                 _read_into(handle, block, self.path)
-                if block.base is not out:
+                if not direct:
                     out[order[start:end]] = block
         return out
 

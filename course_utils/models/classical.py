@@ -23,8 +23,8 @@ from course_utils.config import Profile
 from course_utils.errors import ConfigError
 
 MODELS = ("majority", "knn", "logreg", "svm_linear", "svm_rbf", "xgboost")
-# Columns of a feature table that describe a row rather than measure the audio.
 STATISTICS_ROWS = 1024  # matrices summarised at a time by frame_statistics
+# Columns of a feature table that describe a row rather than measure the audio.
 NOT_FEATURES = {"segment", "start", "end", "duration", "sr", "channels", "length", "n_segments"}
 
 
