@@ -25,4 +25,4 @@ show "genre-classify predict -m genres.gcm synth-test/genres/blues --format csv"
 show 'printf "not audio" > broken.wav'
 show 'genre-classify predict -m genres.gcm broken.wav synth-test/genres/pop/pop.00000.wav -q; echo "exit status $?"'
 show "genre-classify evaluate -m genres.gcm synth-test"
-show "genre-classify evaluate -m genres.gcm synth-train -q | head -5"
+show "genre-classify evaluate -m genres.gcm synth-train -q | head -6"

@@ -131,6 +131,8 @@ def test_evaluate_prints_accuracy_interval_report_and_confusion(trained, capsys)
     assert accuracy >= 0.8
     assert "per genre:" in out and "confusion matrix" in out
     assert all(genre in out.split("per genre:")[1] for genre in GENRES)
+    temperature = float(re.search(r"calibrated: temperature ([\d.]+) \(", out).group(1))
+    assert temperature == pytest.approx(load_classifier(trained / "genres.gcm").temperature, abs=0.005)
 
 
 def test_a_file_that_is_not_a_model_is_refused(tmp_path, capsys):

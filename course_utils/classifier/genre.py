@@ -204,10 +204,13 @@ class GenreClassifier:
                           overlap_with(self.training_tracks, dataset))
 
     def describe(self) -> str:
-        """A few lines for people: name, input, estimator, genres, training data."""
+        """A few lines for people: name, input, estimator, temperature, genres, training data."""
         estimator = getattr(self.estimator, "steps", None)
         kind = " -> ".join(type(step).__name__ for _, step in estimator) if estimator else type(self.estimator).__name__
         lines = [f"model     : {self.name} ({kind} on {self.input.describe()})",
+                 f"calibrated: temperature {self.temperature:.2f} ("
+                 + ("probabilities as the estimator gives them)" if self.temperature == 1.0 else
+                    "log-probabilities divided by it; the genre is unchanged)"),
                  f"genres    : {', '.join(self.labels)}"]
         if self.trained_on:
             lines.append("trained on: " + ", ".join(f"{k}={v}" for k, v in self.trained_on.items()))
