@@ -68,3 +68,28 @@ def test_patches_and_pooled_values_line_up_track_by_track(tmp_path):
                                musicnn.musicnn_embeddings(y, musicnn.SR).embeddings, atol=1e-4)
     again, _ = train.musicnn_pooled(dataset)  # read back from the cache
     np.testing.assert_array_equal(again, pooled)
+
+
+def test_chapter_5_embeddings_and_chapter_10_pooled_values_share_one_pass(tmp_path, monkeypatch):
+    from course_utils import embeddings
+    from course_utils.config import data_home
+
+    dataset = load_dataset(make_collection(tmp_path / "tones", per_label=2, seconds=7.0))
+    frames = embeddings.dataset_frames(dataset, model="MSD_musicnn")
+    y = load_audio(dataset.tracks["path"].iloc[1], sr=musicnn.SR)
+    direct = musicnn.musicnn_embeddings(y, musicnn.SR)
+    assert frames[1].layer == "penultimate" and frames[1].patches is None
+    np.testing.assert_allclose(frames[1].embeddings, direct.embeddings, atol=1e-5)
+    np.testing.assert_allclose(frames[1].scores, direct.scores, atol=1e-6)
+    np.testing.assert_array_equal(frames[1].times, direct.times)
+    assert frames[1].duration == pytest.approx(direct.duration)
+
+    def no_second_pass(*args, **kwargs):
+        raise AssertionError("musicnn ran again although its outputs are cached")
+
+    monkeypatch.setattr(musicnn, "network_outputs", no_second_pass)
+    pooled, table = train.musicnn_pooled(dataset)
+    max_pool = embeddings.dataset_frames(dataset, model="MSD_musicnn", layer="max_pool")
+    assert pooled.shape == (len(table), transfer.music.POOLED) == (4 * 2, 1506)
+    np.testing.assert_array_equal(pooled[:2, 0::2], max_pool[0].embeddings)  # max and mean interleaved
+    assert sorted(p.name for p in (data_home() / "cache").iterdir()) == ["outputs-MSD_musicnn"]

@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from course_utils.embeddings.availability import ModelAvailability, available_models
 from course_utils.embeddings.common import FrameEmbeddings, WeightsError
-from course_utils.embeddings.dataset import MODELS, dataset_frames, embed_dataset, frame_embeddings
+from course_utils.embeddings.dataset import MODELS, dataset_frames, embed_dataset, frame_embeddings, musicnn_outputs
 from course_utils.embeddings.maps import tsne_map
 from course_utils.embeddings.musicnn import load_musicnn, musicnn_embeddings, musicnn_tags
 from course_utils.embeddings.pooling import pool, track_embedding
@@ -27,6 +27,6 @@ from course_utils.embeddings.yamnet import load_yamnet, yamnet_class_names, yamn
 
 __all__ = [
     "MODELS", "FrameEmbeddings", "ModelAvailability", "WeightsError", "available_models", "dataset_frames",
-    "embed_dataset", "frame_embeddings", "load_musicnn", "load_yamnet", "musicnn_embeddings", "musicnn_tags", "pool", "track_embedding",
+    "embed_dataset", "frame_embeddings", "load_musicnn", "load_yamnet", "musicnn_embeddings", "musicnn_outputs", "musicnn_tags", "pool", "track_embedding",
     "tsne_map", "yamnet_class_names", "yamnet_embeddings", "yamnet_handle",
 ]

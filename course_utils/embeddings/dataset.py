@@ -1,6 +1,8 @@
 """Embeddings of a whole data set: computed once per file and model, cached, pooled per track or segment.
 
-The cache keeps every frame (embeddings and scores), so pooling differently costs nothing.
+The cache keeps every frame (embeddings and scores), so pooling differently costs nothing. A musicnn
+model's layers with one vector per patch (:data:`~course_utils.embeddings.musicnn.PATCH_LAYERS`) are
+cached together from one pass (:func:`musicnn_outputs`), which chapter 10's pooled values reuse.
 
 Used in: book/05_pretrained_embeddings.ipynb and the chapters that train on embeddings.
 """
@@ -23,6 +25,7 @@ from course_utils.errors import ConfigError
 
 MODELS = ("yamnet",) + musicnn.MODELS
 CACHE_VERSION = 1
+OUTPUTS_VERSION = 1   # of the cache of musicnn_outputs
 
 
 def resolve(model: str, layer: str | None = None, handle: str | os.PathLike | None = None) -> tuple[str, str | None]:
@@ -53,6 +56,34 @@ def _file_frames(path: str, *, model: str, layer: str | None, handle: str | None
             "times": frames.times, "window": frames.window, "duration": frames.duration}
 
 
+def _file_musicnn(path: str, *, model: str, version: int) -> dict:
+    """One file's musicnn layers of :data:`~course_utils.embeddings.musicnn.PATCH_LAYERS` and its duration
+    (``version`` only marks the cache key)."""
+    y = load_audio(path, sr=musicnn.SR)
+    outputs = musicnn.network_outputs(musicnn.input_patches(y, musicnn.SR), model=model, layers=musicnn.PATCH_LAYERS)
+    return {**outputs, "duration": len(y) / musicnn.SR}
+
+
+def musicnn_outputs(dataset, *, model: str = "MSD_musicnn", n_jobs: int = 1,
+                    cache: bool = True) -> list[dict[str, np.ndarray]]:
+    """Every track's musicnn layers of :data:`~course_utils.embeddings.musicnn.PATCH_LAYERS`, per patch, from
+    one pass of the network (cached on disk as ``outputs-<model>``).
+
+    Returns
+    -------
+    list of dict
+        In the order of the tracks table: ``taggram`` (n_patches, 50), ``mean_pool`` and ``max_pool``
+        (n_patches, 753), ``penultimate`` (n_patches, 200), and ``duration`` in seconds.
+    """
+    if model not in musicnn.MODELS or musicnn.architecture(model) != "musicnn":
+        raise ConfigError(f"musicnn_outputs takes a musicnn model (MSD_musicnn, MTT_musicnn); got {model!r}")
+    tracks = tracks_table(dataset, required=TRACK_KEYS)
+    musicnn.load_musicnn(model)  # missing weights fail here, with their message, before any file is read
+    return map_files(_file_musicnn, tracks["path"], name=f"outputs-{model}",
+                     params=dict(model=model, version=OUTPUTS_VERSION), n_jobs=n_jobs, cache=cache,
+                     desc=f"{model} embeddings")
+
+
 def dataset_frames(dataset, *, model: str = "yamnet", layer: str | None = None,
                    handle: str | os.PathLike | None = None, n_jobs: int = 1, cache: bool = True) -> list[FrameEmbeddings]:
     """Frame embeddings of every track, in the order of the tracks table (cached on disk).
@@ -74,6 +105,10 @@ def dataset_frames(dataset, *, model: str = "yamnet", layer: str | None = None,
     """
     tracks = tracks_table(dataset, required=TRACK_KEYS)
     layer, handle = resolve(model, layer, handle)
+    if model != "yamnet" and musicnn.architecture(model) == "musicnn" and layer in musicnn.PATCH_LAYERS:
+        return [musicnn.patch_embeddings(None, model=model, layer=layer, scores=r["taggram"], embeddings=r[layer],
+                                         duration=float(r["duration"]))
+                for r in musicnn_outputs(tracks, model=model, n_jobs=n_jobs, cache=cache)]
     # Load the model now, so that missing weights fail with their message before any file is read.
     if model == "yamnet":
         yamnet.load_yamnet(handle)

@@ -37,6 +37,10 @@ LAYERS = {
     "vgg": ("taggram", "pool1", "pool2", "pool3", "pool4", "pool5"),
 }
 DEFAULT_LAYER = {"musicnn": "penultimate", "vgg": "pool5"}
+PATCH_LAYERS = ("taggram", "mean_pool", "max_pool", "penultimate")
+"""The musicnn layers with one vector per patch. One pass of the network gives them all, so a data set's
+are computed and cached together (:func:`course_utils.embeddings.musicnn_outputs`): chapter 5's
+embeddings and chapter 10's pooled values come from the same pass."""
 WHEEL = "musicnn==0.1.0"
 
 
@@ -228,12 +232,18 @@ def musicnn_embeddings(y: np.ndarray, sr: int, *, model: str = "MSD_musicnn", la
     """
     layer = resolve_layer(model, layer)
     inputs = input_patches(y, sr)
+    outputs = network_outputs(inputs, model=model, layers=("taggram", layer), batch_size=batch_size)
+    return patch_embeddings(inputs, model=model, layer=layer, scores=outputs["taggram"], embeddings=outputs[layer],
+                            duration=len(y) / sr)
+
+
+def network_outputs(inputs: np.ndarray, *, model: str, layers: tuple[str, ...],
+                    batch_size: int = 16) -> dict[str, np.ndarray]:
+    """The ``layers`` (of :data:`LAYERS`) of ``model`` for patches ``inputs`` (from :func:`input_patches`),
+    from one pass of the network, ``batch_size`` patches at a time."""
     run = _compiled(model)
     outputs = [run(inputs[i:i + batch_size]) for i in range(0, len(inputs), batch_size)]
-    taggram = np.concatenate([np.asarray(o["taggram"]) for o in outputs])
-    chosen = np.concatenate([np.asarray(o[layer]) for o in outputs])
-    return patch_embeddings(inputs, model=model, layer=layer, scores=taggram, embeddings=chosen,
-                            duration=len(y) / sr)
+    return {name: np.concatenate([np.asarray(o[name]) for o in outputs]) for name in layers}
 
 
 def input_patches(y: np.ndarray, sr: int) -> np.ndarray:
@@ -241,10 +251,11 @@ def input_patches(y: np.ndarray, sr: int) -> np.ndarray:
     return patches(log_mel(pad_to_length(mono_at(y, sr, SR), size=PATCH_SAMPLES)))
 
 
-def patch_embeddings(inputs: np.ndarray, *, model: str, layer: str, scores: np.ndarray, embeddings: np.ndarray,
-                     duration: float) -> FrameEmbeddings:
-    """The network's outputs for ``inputs`` (from :func:`input_patches`) as frame embeddings, one per patch."""
+def patch_embeddings(inputs: np.ndarray | None, *, model: str, layer: str, scores: np.ndarray,
+                     embeddings: np.ndarray, duration: float) -> FrameEmbeddings:
+    """The network's outputs for ``inputs`` (from :func:`input_patches`; ``None`` when they were not kept)
+    as frame embeddings, one per patch."""
     hop = PATCH_STEPS * HOP_LENGTH / SR
     return FrameEmbeddings(model=model, layer=layer, scores=scores, embeddings=embeddings,
-                           times=np.arange(len(inputs)) * hop, window=hop, duration=duration,
+                           times=np.arange(len(embeddings)) * hop, window=hop, duration=duration,
                            patches=inputs, spectrogram_rate=SR / HOP_LENGTH)

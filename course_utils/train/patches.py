@@ -9,12 +9,8 @@ import numpy as np
 import pandas as pd
 
 from course_utils.audio import load_audio
-from course_utils.cache import map_files
 from course_utils.data import tracks_table
 from course_utils.embeddings import musicnn as musicnn_inputs
-
-CACHE_VERSION = 1
-
 
 def _rows(counts, tracks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([(t.track_id, t.label, k) for n, t in zip(counts, tracks.itertuples()) for k in range(n)],
@@ -23,14 +19,6 @@ def _rows(counts, tracks: pd.DataFrame) -> pd.DataFrame:
 
 def _file_patches(path: str) -> np.ndarray:
     return musicnn_inputs.input_patches(load_audio(path, sr=musicnn_inputs.SR), musicnn_inputs.SR)
-
-
-def _file_pooled(path: str, *, model: str, version: int) -> dict:
-    """One file's pooled mid-end values per patch, max and mean interleaved (``version`` marks the cache key)."""
-    from course_utils.models.transfer.music import pooled_features
-
-    outputs = musicnn_inputs.load_musicnn(model).predict(_file_patches(path), verbose=0)
-    return {"pooled": pooled_features(outputs["max_pool"], outputs["mean_pool"])}
 
 
 def musicnn_patches(dataset) -> tuple[np.ndarray, pd.DataFrame]:
@@ -48,7 +36,8 @@ def musicnn_patches(dataset) -> tuple[np.ndarray, pd.DataFrame]:
 
 
 def musicnn_pooled(dataset, *, model: str = "MSD_musicnn") -> tuple[np.ndarray, pd.DataFrame]:
-    """musicnn's pooled mid-end values for every patch of every track, one pass of the network, cached.
+    """musicnn's pooled mid-end values for every patch of every track, from the cached pass of the network
+    that also gives chapter 5's embeddings (:func:`course_utils.embeddings.musicnn_outputs`).
 
     They are the input of its back-end (:func:`course_utils.models.transfer.musicnn_backend` turns
     them into the penultimate layer, the embedding of chapter 5).
@@ -59,9 +48,9 @@ def musicnn_pooled(dataset, *, model: str = "MSD_musicnn") -> tuple[np.ndarray, 
     table : pd.DataFrame
         ``track_id, label, segment``, the same rows as :func:`musicnn_patches`.
     """
+    from course_utils.embeddings import musicnn_outputs
+    from course_utils.models.transfer.music import pooled_features
+
     tracks = tracks_table(dataset)
-    musicnn_inputs.load_musicnn(model)  # missing weights fail here, with their message, before any file is read
-    results = map_files(_file_pooled, tracks["path"], name=f"pooled-{model}", n_jobs=1,
-                        params=dict(model=model, version=CACHE_VERSION), desc=f"{model} pooled values")
-    return (np.concatenate([r["pooled"] for r in results]).astype(np.float32),
-            _rows([len(r["pooled"]) for r in results], tracks))
+    pooled = [pooled_features(r["max_pool"], r["mean_pool"]) for r in musicnn_outputs(tracks, model=model)]
+    return np.concatenate(pooled), _rows([len(p) for p in pooled], tracks)
