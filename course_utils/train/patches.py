@@ -11,6 +11,8 @@ import pandas as pd
 from course_utils.audio import load_audio
 from course_utils.data import tracks_table
 from course_utils.embeddings import musicnn as musicnn_inputs
+from course_utils.embeddings import musicnn_outputs
+
 
 def _rows(counts, tracks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([(t.track_id, t.label, k) for n, t in zip(counts, tracks.itertuples()) for k in range(n)],
@@ -48,8 +50,7 @@ def musicnn_pooled(dataset, *, model: str = "MSD_musicnn") -> tuple[np.ndarray, 
     table : pd.DataFrame
         ``track_id, label, segment``, the same rows as :func:`musicnn_patches`.
     """
-    from course_utils.embeddings import musicnn_outputs
-    from course_utils.models.transfer.music import pooled_features
+    from course_utils.models.transfer.music import pooled_features  # imports Keras
 
     tracks = tracks_table(dataset)
     pooled = [pooled_features(r["max_pool"], r["mean_pool"]) for r in musicnn_outputs(tracks, model=model)]
